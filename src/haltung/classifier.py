@@ -1,0 +1,116 @@
+"""`StanceClassifier`: the one way to load and use any trained haltung model.
+
+from haltung import StanceClassifier
+clf = StanceClassifier.load("runs:/<run_id>/model")     # or a model folder
+clf.predict(["„Das ist eine innere Angelegenheit“, sagte der Sprecher."])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from haltung.errors import ModelLoadError
+from haltung.models.inputs import as_input_frame
+from haltung.models.predict import labels_from_proba
+from haltung.models.saved import LoadedModel, load_model_dir
+
+URI_SCHEMES = (
+    "runs:/",
+    "models:/",
+    "file:",
+    "s3://",
+    "gs://",
+    "wasbs://",
+    "dbfs:/",
+    "mlflow-artifacts:/",
+    "http://",
+    "https://",
+)
+
+
+class StanceClassifier:
+    """A trained classifier: sentences (and their actors) in, labels and probabilities out."""
+
+    def __init__(self, model: LoadedModel, source: str = ""):
+        self._model = model
+        self.source = source
+
+    @classmethod
+    def load(cls, source: str | Path, tracking_uri: str | None = None) -> StanceClassifier:
+        """Load from a model folder, or from any MLflow model URI (`runs:/<run_id>/model`,
+        `models:/<name>/<version>`, `models:/<model_id>`).
+
+        URIs are resolved against `tracking_uri`, else $MLFLOW_TRACKING_URI, else the project's
+        own store (`experiments/mlflow.db`).
+        """
+        text = str(source)
+        path = Path(text).expanduser()
+        if path.exists():
+            return cls(load_model_dir(path), text)
+        if text.startswith(URI_SCHEMES):
+            return cls(load_model_dir(_download(text, tracking_uri)), text)
+        raise ModelLoadError(
+            f"No model at '{text}': it is neither a folder nor an MLflow model URI. Pass a run's "
+            "model folder (experiments/outputs/…/model) or a URI such as runs:/<run_id>/model."
+        )
+
+    @property
+    def labels(self) -> list[str]:
+        """The labels, in the order of `predict_proba`'s columns."""
+        return list(self._model.labels)
+
+    @property
+    def info(self) -> dict:
+        """What the model was trained for and on (task, model name, data, run id)."""
+        return dict(self._model.meta)
+
+    def predict_proba(
+        self, texts: str | Sequence[str], actors: str | Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """One row per text, one column per label; `actors` gives each text's actor."""
+        frame = as_input_frame(texts, actors)
+        return pd.DataFrame(self._model.predict_proba(frame), columns=self.labels)
+
+    def predict(
+        self, texts: str | Sequence[str], actors: str | Sequence[str] | None = None
+    ) -> list[str]:
+        """The most probable label of each text."""
+        return labels_from_proba(self.predict_proba(texts, actors).to_numpy(), self.labels)
+
+    def __repr__(self) -> str:
+        meta = self._model.meta
+        return (
+            f"StanceClassifier(model={meta.get('model', '?')!r}, task={meta.get('task', '?')!r}, "
+            f"labels={self.labels}, source={self.source!r})"
+        )
+
+
+def _download(uri: str, tracking_uri: str | None) -> Path:
+    """Fetch an MLflow model's files to a local folder."""
+    import os
+
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    from haltung.config import project_root
+    from haltung.errors import TrackingError
+    from haltung.tracking.store import check_store
+
+    store = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
+    store = store or f"sqlite:///{project_root() / 'experiments' / 'mlflow.db'}"
+    try:
+        check_store(store)
+    except TrackingError as err:
+        raise ModelLoadError(f"Cannot load {uri}: {err}") from None
+    mlflow.set_tracking_uri(store)
+    try:
+        return Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
+    except (MlflowException, OSError) as err:
+        message = getattr(err, "message", str(err))
+        raise ModelLoadError(
+            f"Cannot load {uri} from the tracking store {store}: {message}. Check the run id, or "
+            "point at the right store with MLFLOW_TRACKING_URI."
+        ) from None

@@ -1,0 +1,253 @@
+"""Read CSV, TSV, JSON, JSONL and Parquet files into validated records.
+
+Every failure becomes a `DataError` that names the file, the row and the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from haltung.data.schema import FIELDS, FORMATS, SPLITS, DataSpec
+from haltung.data.validation import Problem, check_columns, check_records
+from haltung.errors import DataError
+
+#: Internal columns that locate each row in its file, for error messages.
+SOURCE, WHERE = "_source", "_where"
+
+
+@dataclass
+class Dataset:
+    """Validated records (one row per sentence-actor pair) and the files they came from."""
+
+    frame: pd.DataFrame
+    name: str
+    files: dict[str, str] = field(default_factory=dict)  # path -> SHA-256
+
+    @property
+    def has_fixed_split(self) -> bool:
+        return bool((self.frame["split"] != "").all())
+
+
+def data_files(path: Path) -> list[Path]:
+    """The data files at `path`: the file itself, or the supported files in a folder."""
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in FORMATS)
+        if not files:
+            raise DataError(
+                f"{path} holds no data file; expected files ending in {', '.join(sorted(FORMATS))}."
+            )
+        return files
+    raise DataError(f"Data path {path} does not exist. Set data.path to a data file or folder.")
+
+
+def load_dataset(spec: DataSpec, labels: tuple[str, ...]) -> Dataset:
+    """Load every file of `spec`, map columns and labels, and validate the records.
+
+    Raises `DataError` listing every problem found, before any model sees the data.
+    """
+    files = data_files(spec.path)
+    frames, hashes, problems = [], {}, []
+    for path in files:
+        raw, digest = read_file(path, spec.format, spec.encoding)
+        hashes[str(path)] = digest
+        file_problems = check_columns(raw, spec, str(path))
+        if file_problems:
+            problems += file_problems
+            continue
+        frames.append(to_records(raw, spec, path))
+    if problems:
+        raise DataError(format_problems(problems))
+    frame = pd.concat(frames, ignore_index=True)
+    problems = check_records(frame, labels)
+    if problems:
+        raise DataError(format_problems(problems))
+    return Dataset(frame=frame[list(FIELDS)].reset_index(drop=True), name=spec.name, files=hashes)
+
+
+def read_file(path: Path, fmt: str = "auto", encoding: str = "utf-8") -> tuple[pd.DataFrame, str]:
+    """Parse one file into a frame of strings with a `_where` column; return it and its SHA-256."""
+    fmt = FORMATS.get(path.suffix.lower(), "") if fmt == "auto" else fmt
+    if not fmt:
+        raise DataError(
+            f"{path}: cannot tell the format from the suffix '{path.suffix}'. "
+            f"Set data.format to one of {', '.join(sorted(set(FORMATS.values())))}."
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise DataError(f"{path}: cannot be read ({err.strerror or err}).") from err
+    digest = hashlib.sha256(raw).hexdigest()
+    if not raw.strip():
+        raise DataError(f"{path} is empty: it holds no records.")
+    try:
+        frame = (
+            _PARSERS[fmt](raw, encoding) if fmt == "parquet" else _parse_text(raw, fmt, encoding)
+        )
+    except DataError as err:
+        raise DataError(f"{path}: {err}") from None
+    except (ValueError, TypeError, OSError, IndexError, KeyError) as err:
+        raise DataError(
+            f"{path}: not a readable {fmt.upper()} file ({_first_line(err)})."
+        ) from None
+    if frame.empty:
+        raise DataError(f"{path} holds no records (a header or container, but no rows).")
+    return frame, digest
+
+
+def to_records(raw: pd.DataFrame, spec: DataSpec, path: Path) -> pd.DataFrame:
+    """Map a parsed file's columns and labels onto the record schema."""
+    out = pd.DataFrame(index=raw.index)
+    for name in FIELDS:
+        column = spec.column(name)
+        if column is not None and column in raw.columns:
+            out[name] = raw[column].map(_as_text)
+        elif name == "id" and column is None:
+            out[name] = [f"{path.stem}-{i + 1}" for i in range(len(raw))]
+        else:
+            out[name] = ""
+    if spec.column("doc_id") is None:
+        out["doc_id"] = out["id"]
+    out["label"] = out["label"].str.strip().map(lambda v: spec.label_map.get(v, v))
+    out["split"] = out["split"].str.strip().str.lower().replace({"validation": "dev", "val": "dev"})
+    if (out["split"] == "").all() and path.stem.lower() in {*SPLITS, "validation", "val"}:
+        out["split"] = "dev" if path.stem.lower() in {"validation", "val"} else path.stem.lower()
+    out[SOURCE] = str(path)
+    out[WHERE] = raw[WHERE].to_numpy()
+    return out
+
+
+def format_problems(problems: list[Problem], shown: int = 8) -> str:
+    """One paragraph that names each problem's file, row and field."""
+    by_file: dict[str, list[str]] = {}
+    for p in problems[:shown]:
+        by_file.setdefault(p.source, []).append(p.describe())
+    parts = [f"{source}: {'; '.join(items)}" for source, items in by_file.items()]
+    more = f" ({len(problems) - shown} more problems not shown.)" if len(problems) > shown else ""
+    return (
+        f"The data is not valid, so nothing was trained. {' | '.join(parts)}.{more} "
+        "Fix the file, or adjust the data config: data.columns.<field>=<column> maps columns, "
+        "data.label_map maps labels."
+    )
+
+
+def _parse_text(raw: bytes, fmt: str, encoding: str) -> pd.DataFrame:
+    text = _decode(raw, encoding)
+    return _PARSERS[fmt](text, encoding)
+
+
+def _decode(raw: bytes, encoding: str) -> str:
+    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in {"utf-8", "utf8"} else encoding
+    try:
+        return raw.decode(codec)
+    except LookupError:
+        raise DataError(f"unknown encoding '{encoding}' in data.encoding") from None
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise DataError(
+            f"line {line}: bytes that are not valid {encoding} (0x{raw[err.start]:02x} at byte "
+            f"{err.start}). Save the file as UTF-8 (e.g. `iconv -f cp1252 -t utf-8`), or set "
+            "data.encoding to the file's real encoding"
+        ) from None
+
+
+def _parse_jsonl(text: str, _: str) -> pd.DataFrame:
+    records, lines = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise DataError(f"line {number}: not valid JSON ({err.msg})") from None
+        if not isinstance(record, dict):
+            raise DataError(f"line {number}: expected a JSON object, found {type(record).__name__}")
+        records.append(record)
+        lines.append(f"line {number}")
+    return _normalise(records, lines)
+
+
+def _parse_json(text: str, _: str) -> pd.DataFrame:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DataError(f"line {err.lineno}: not valid JSON ({err.msg})") from None
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        if len(lists) != 1:
+            raise DataError("expected a JSON array of records (or an object holding one array)")
+        data = lists[0]
+    if not isinstance(data, list):
+        raise DataError(f"expected a JSON array of records, found {type(data).__name__}")
+    bad = next((i for i, r in enumerate(data, start=1) if not isinstance(r, dict)), None)
+    if bad is not None:
+        raise DataError(f"record {bad}: expected a JSON object")
+    return _normalise(data, [f"record {i}" for i in range(1, len(data) + 1)])
+
+
+def _normalise(records: list[dict], where: list[str]) -> pd.DataFrame:
+    """Flatten nested objects into dotted columns (`sentiment.polarity`)."""
+    frame = pd.json_normalize(records) if records else pd.DataFrame()
+    frame[WHERE] = where
+    return frame
+
+
+def _parse_delimited(sep: str):
+    def parse(text: str, _: str) -> pd.DataFrame:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=True
+        )
+        frame.columns = [str(c).strip() for c in frame.columns]
+        frame[WHERE] = [f"row {i} (line {i + 1})" for i in range(1, len(frame) + 1)]
+        return frame
+
+    return parse
+
+
+def _parse_parquet(raw: bytes, _: str) -> pd.DataFrame:
+    frame = pd.read_parquet(io.BytesIO(raw))
+    frame.columns = [str(c) for c in frame.columns]
+    frame[WHERE] = [f"row {i}" for i in range(1, len(frame) + 1)]
+    return frame
+
+
+_PARSERS = {
+    "jsonl": _parse_jsonl,
+    "json": _parse_json,
+    "csv": _parse_delimited(","),
+    "tsv": _parse_delimited("\t"),
+    "parquet": _parse_parquet,
+}
+
+
+def _as_text(value: object) -> str:
+    """Cell value as text: missing values become '', numbers keep their digits."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip().splitlines()
+    return text[0] if text else type(err).__name__
+
+
+__all__ = [
+    "Dataset",
+    "data_files",
+    "format_problems",
+    "load_dataset",
+    "read_file",
+    "to_records",
+]

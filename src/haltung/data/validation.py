@@ -1,0 +1,97 @@
+"""Checks that run before any training: columns, text, labels, ids, splits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from haltung.data.schema import GENERATED_WHEN_NULL, REQUIRED, SPLITS, DataSpec
+
+_SOURCE, _WHERE = "_source", "_where"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data: where it is and what it is."""
+
+    source: str
+    where: str
+    field: str
+    message: str
+
+    def describe(self) -> str:
+        where = f"{self.where}, " if self.where else ""
+        return f"{where}field '{self.field}': {self.message}"
+
+
+def check_columns(raw: pd.DataFrame, spec: DataSpec, source: str) -> list[Problem]:
+    """Every required record field must have its column in the file."""
+    present = [c for c in raw.columns if c != _WHERE]
+    problems = []
+    for name in REQUIRED:
+        column = spec.column(name)
+        if column is None and name in GENERATED_WHEN_NULL:
+            continue
+        if column not in raw.columns:
+            problems.append(
+                Problem(
+                    source,
+                    "",
+                    name,
+                    f"column '{column}' is missing (the file has: {', '.join(present[:12])}"
+                    f"{', …' if len(present) > 12 else ''}); set data.columns.{name} to the "
+                    "column that holds it",
+                )
+            )
+    return problems
+
+
+def check_records(frame: pd.DataFrame, labels: tuple[str, ...]) -> list[Problem]:
+    """Row-level checks over all files together; returns every problem found."""
+    problems: list[Problem] = []
+
+    def add(mask: pd.Series, field: str, message) -> None:
+        for _, row in frame[mask].iterrows():
+            text = message(row) if callable(message) else message
+            problems.append(Problem(row[_SOURCE], row[_WHERE], field, text))
+
+    add(frame["text"].str.strip() == "", "text", "the text is empty")
+    add(frame["id"].str.strip() == "", "id", "the id is empty")
+    add(frame["doc_id"].str.strip() == "", "doc_id", "the document id is empty")
+    add(frame["label"] == "", "label", "the label is empty")
+    allowed = ", ".join(labels)
+    add(
+        (frame["label"] != "") & ~frame["label"].isin(labels),
+        "label",
+        lambda row: f"unknown label '{row['label']}' (allowed: {allowed})",
+    )
+    add(
+        (frame["split"] != "") & ~frame["split"].isin(SPLITS),
+        "split",
+        lambda row: f"unknown split '{row['split']}' (allowed: {', '.join(SPLITS)})",
+    )
+    first_seen = frame.drop_duplicates("id").set_index("id")[_WHERE]
+    duplicated = frame["id"].duplicated(keep="first") & (frame["id"].str.strip() != "")
+    add(
+        duplicated,
+        "id",
+        lambda row: f"duplicate id '{row['id']}' (first used at {first_seen[row['id']]})",
+    )
+    has_split = frame["split"] != ""
+    if has_split.any() and not has_split.all():
+        add(~has_split, "split", "the split is empty while other rows have one")
+    elif has_split.all():
+        spread = frame.groupby("doc_id")["split"].nunique()
+        for doc in spread[spread > 1].index:
+            rows = frame[frame["doc_id"] == doc]
+            problems.append(
+                Problem(
+                    rows[_SOURCE].iloc[0],
+                    rows[_WHERE].iloc[0],
+                    "split",
+                    f"document '{doc}' is in several splits ({', '.join(sorted(set(rows['split'])))}):"
+                    " a document must stay in one split",
+                )
+            )
+    return problems

@@ -1,0 +1,21 @@
+"""scikit-learn baselines: a Pipeline from the actor-aware input to a classifier."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sklearn.base import BaseEstimator
+from sklearn.pipeline import Pipeline
+
+from haltung.models.inputs import ActorText
+
+
+def text_pipeline(
+    steps: Mapping[str, BaseEstimator], actor_template: str | None = None
+) -> Pipeline:
+    """A Pipeline that joins actor and text (`ActorText`), then runs `steps` in order.
+
+    Built from config by Hydra (`_target_: haltung.models.baselines.text_pipeline`), with the
+    steps themselves instantiated from their own `_target_`s.
+    """
+    return Pipeline([("input", ActorText(actor_template)), *steps.items()])

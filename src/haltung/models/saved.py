@@ -1,0 +1,107 @@
+"""The saved-model folder: an MLflow pyfunc folder whose data holds haltung's payload.
+
+    model/
+      MLmodel                  MLflow's description (flavour python_function)
+      data/haltung/
+        haltung.json           labels, task, model name, format
+        estimator.joblib       the fitted scikit-learn estimator
+
+The folder loads with `mlflow.pyfunc.load_model(path)`, and with `StanceClassifier.load(path)`
+without importing MLflow.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from haltung.errors import ModelLoadError
+from haltung.models.predict import aligned_proba
+
+PAYLOAD_NAME = "haltung"
+META_FILE = "haltung.json"
+ESTIMATOR_FILE = "estimator.joblib"
+FORMAT_VERSION = 1
+
+
+@dataclass
+class LoadedModel:
+    """A fitted estimator with its task labels and metadata."""
+
+    estimator: Any
+    labels: list[str]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        return aligned_proba(self.estimator, frame, self.labels)
+
+
+def write_payload(
+    estimator: Any, labels: Sequence[str], folder: Path, meta: dict[str, Any] | None = None
+) -> Path:
+    """Write the estimator and its metadata into `folder/haltung/`; return that path."""
+    import joblib
+
+    payload = Path(folder) / PAYLOAD_NAME
+    payload.mkdir(parents=True, exist_ok=True)
+    joblib.dump(estimator, payload / ESTIMATOR_FILE)
+    info = {
+        "format_version": FORMAT_VERSION,
+        "estimator_format": "joblib",
+        "labels": list(labels),
+        **(meta or {}),
+    }
+    (payload / META_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=2), "utf-8")
+    return payload
+
+
+def read_payload(payload: Path) -> LoadedModel:
+    """Load a payload folder written by `write_payload`."""
+    import joblib
+
+    meta_path = payload / META_FILE
+    try:
+        meta = json.loads(meta_path.read_text("utf-8"))
+        estimator = joblib.load(payload / ESTIMATOR_FILE)
+    except FileNotFoundError as err:
+        raise ModelLoadError(
+            f"{payload} is not a haltung model: {Path(err.filename).name} is missing."
+        ) from None
+    except (OSError, ValueError, EOFError) as err:
+        raise ModelLoadError(f"{payload}: the saved model cannot be read ({err}).") from None
+    if meta.get("format_version", 0) > FORMAT_VERSION:
+        raise ModelLoadError(
+            f"{payload} was saved by a newer haltung (format {meta['format_version']}); upgrade haltung."
+        )
+    return LoadedModel(estimator=estimator, labels=list(meta["labels"]), meta=meta)
+
+
+def payload_dir(model_dir: Path) -> Path:
+    """The payload folder of a model folder, as its MLmodel file names it."""
+    model_dir = Path(model_dir)
+    mlmodel = model_dir / "MLmodel"
+    if not mlmodel.is_file():
+        if (model_dir / META_FILE).is_file():  # the payload folder itself
+            return model_dir
+        raise ModelLoadError(
+            f"{model_dir} is not a model folder: it has no MLmodel file. Pass the `model` folder "
+            "of a run (experiments/outputs/…/model) or an MLflow model URI such as runs:/<id>/model."
+        )
+    try:
+        spec = yaml.safe_load(mlmodel.read_text("utf-8"))
+        data = spec["flavors"]["python_function"]["data"]
+    except (yaml.YAMLError, KeyError, TypeError) as err:
+        raise ModelLoadError(f"{mlmodel} does not describe a haltung model ({err}).") from None
+    return model_dir / data
+
+
+def load_model_dir(model_dir: Path) -> LoadedModel:
+    """Load a model folder (or its payload folder) from disk."""
+    return read_payload(payload_dir(model_dir))

@@ -1,0 +1,119 @@
+"""The MLflow pyfunc face of a haltung model: save, log and load.
+
+MLflow loads a haltung model folder through `_load_pyfunc` below (the folder's `loader_module`).
+Its `predict` takes a frame with `text` and optional `actor` columns and returns the predicted
+label and one probability column per label.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from haltung.models.predict import labels_from_proba
+from haltung.models.saved import LoadedModel, payload_dir, read_payload, write_payload
+
+ARTIFACT_NAME = "model"
+
+
+class PyfuncModel:
+    """What `mlflow.pyfunc.load_model` wraps: frame in, labels and probabilities out."""
+
+    def __init__(self, model: LoadedModel):
+        self.model = model
+
+    def predict(self, model_input: Any, params: dict | None = None) -> pd.DataFrame:
+        frame = _as_frame(model_input)
+        proba = self.model.predict_proba(frame)
+        out = pd.DataFrame(proba, columns=self.model.labels, index=frame.index)
+        out.insert(0, "predicted", labels_from_proba(proba, self.model.labels))
+        return out
+
+
+def _load_pyfunc(data_path: str) -> PyfuncModel:
+    """MLflow's entry point for loading the model (see `loader_module` in MLmodel)."""
+    return PyfuncModel(read_payload(Path(data_path)))
+
+
+def _as_frame(model_input: Any) -> pd.DataFrame:
+    if isinstance(model_input, pd.DataFrame):
+        frame = model_input.copy()
+    elif isinstance(model_input, str):
+        frame = pd.DataFrame({"text": [model_input]})
+    else:
+        frame = pd.DataFrame({"text": list(model_input)})
+    if "text" not in frame:
+        raise ValueError("The model input needs a `text` column (and optionally `actor`).")
+    if "actor" not in frame:
+        frame["actor"] = ""
+    frame["actor"] = frame["actor"].fillna("").astype(str)
+    return frame
+
+
+def signature(labels: Sequence[str]):
+    """Inputs: `text` (required) and `actor` (optional); outputs: `predicted` and probabilities."""
+    from mlflow.models import ModelSignature
+    from mlflow.types import ColSpec, Schema
+
+    inputs = Schema([ColSpec("string", "text"), ColSpec("string", "actor", required=False)])
+    outputs = Schema(
+        [ColSpec("string", "predicted"), *(ColSpec("double", label) for label in labels)]
+    )
+    return ModelSignature(inputs=inputs, outputs=outputs)
+
+
+def _requirements() -> list[str]:
+    import joblib
+    import mlflow
+    import numpy
+    import sklearn
+
+    import haltung
+
+    return [
+        f"haltung=={haltung.__version__}",
+        f"mlflow=={mlflow.__version__}",
+        f"scikit-learn=={sklearn.__version__}",
+        f"pandas=={pd.__version__}",
+        f"numpy=={numpy.__version__}",
+        f"joblib=={joblib.__version__}",
+    ]
+
+
+def _model_kwargs(payload: Path, labels: Sequence[str], input_example: pd.DataFrame) -> dict:
+    return {
+        "loader_module": __name__,
+        "data_path": str(payload),
+        "signature": signature(labels),
+        "input_example": input_example,
+        "pip_requirements": _requirements(),
+    }
+
+
+def save_model_folder(
+    estimator: Any,
+    labels: Sequence[str],
+    path: Path,
+    input_example: pd.DataFrame,
+    meta: dict | None = None,
+) -> Path:
+    """Save a fitted estimator as a model folder that loads without a tracking server."""
+    import mlflow
+
+    with tempfile.TemporaryDirectory() as tmp:
+        payload = write_payload(estimator, labels, Path(tmp), meta)
+        mlflow.pyfunc.save_model(str(path), **_model_kwargs(payload, labels, input_example))
+    return Path(path)
+
+
+def log_model_folder(folder: Path, labels: Sequence[str], input_example: pd.DataFrame):
+    """Log a saved model folder to the active run as `model`; returns MLflow's ModelInfo."""
+    import mlflow
+
+    return mlflow.pyfunc.log_model(
+        name=ARTIFACT_NAME, **_model_kwargs(payload_dir(folder), labels, input_example)
+    )

@@ -1,0 +1,101 @@
+"""One MLflow run: its lifecycle (never left RUNNING) and what it logs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import traceback
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import mlflow
+from omegaconf import DictConfig, OmegaConf
+
+from haltung.evaluation.metrics import Evaluation
+from haltung.evaluation.plots import confusion_matrix_png
+
+MAX_PARAM_LENGTH = 6000  # MLflow's limit for a param value
+
+
+@contextmanager
+def tracked_run(
+    experiment_id: str,
+    run_name: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    parent_run_id: str | None = None,
+) -> Iterator[mlflow.ActiveRun]:
+    """Start a run; end it FINISHED, or FAILED (KILLED on Ctrl-C) with the error logged."""
+    run = mlflow.start_run(
+        experiment_id=experiment_id,
+        run_name=run_name,
+        tags=dict(tags or {}),
+        parent_run_id=parent_run_id,
+    )
+    try:
+        yield run
+    except BaseException as err:
+        status = "KILLED" if isinstance(err, KeyboardInterrupt) else "FAILED"
+        try:
+            mlflow.set_tag("error", f"{type(err).__name__}: {err}"[:5000])
+            mlflow.log_text("".join(traceback.format_exception(err)), "error.txt")
+        finally:
+            mlflow.end_run(status=status)
+        raise
+    mlflow.end_run(status="FINISHED")
+
+
+def flatten(config: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """Nested config as dotted keys with string values (lists stay one value)."""
+    flat: dict[str, str] = {}
+    for key, value in config.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat |= flatten(value, f"{name}.")
+        else:
+            text = json.dumps(value, ensure_ascii=False) if isinstance(value, list) else str(value)
+            flat[name] = text[:MAX_PARAM_LENGTH]
+    return flat
+
+
+def log_config(cfg: DictConfig, overrides: Sequence[str]) -> None:
+    """The resolved config as params and as `config.yaml`; the overrides as `overrides.yaml`."""
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    mlflow.log_params(flatten(resolved))
+    mlflow.log_text(OmegaConf.to_yaml(resolved), "config.yaml")
+    mlflow.log_text(OmegaConf.to_yaml(list(overrides)), "overrides.yaml")
+
+
+def log_evaluation(
+    evaluation: Evaluation, prefix: str, folder: Path, step: int | None = None
+) -> None:
+    """Metrics as `<prefix>_<name>`; the report and the confusion matrix as artifacts."""
+    mlflow.log_metrics({f"{prefix}_{k}": v for k, v in evaluation.metrics.items()}, step=step)
+    report = folder / f"{prefix}_classification_report.txt"
+    report.write_text(evaluation.report, "utf-8")
+    figure = confusion_matrix_png(
+        evaluation.confusion,
+        evaluation.task.labels,
+        folder / f"{prefix}_confusion_matrix.png",
+        title=f"{prefix}: {evaluation.headline()}",
+    )
+    mlflow.log_artifact(str(report))
+    mlflow.log_artifact(str(figure))
+
+
+def git_state(folder: Path) -> dict[str, str]:
+    """The commit of `folder`'s repository and whether the tree has uncommitted changes."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=10
+        )
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    try:
+        commit = git("rev-parse", "HEAD")
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no")) if commit else False
+    except (OSError, subprocess.SubprocessError):
+        commit, dirty = "", False
+    return {"git_commit": commit or "unknown", "git_dirty": str(dirty).lower()}

@@ -1,0 +1,269 @@
+"""`haltung-train`: compose → load → split → fit → evaluate → log. Any Hydra override works:
+
+haltung-train model=tfidf_svm seed=3
+haltung-train -m model=tfidf_logreg,tfidf_svm seed=1,2,3
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import hydra
+import numpy as np
+import pandas as pd
+from hydra.core.hydra_config import HydraConfig
+from hydra.errors import CompactHydraException
+from omegaconf import DictConfig
+
+from haltung.config import config_dir
+from haltung.data import Dataset, DataSpec, Fold, load_dataset, make_folds, make_splits
+from haltung.errors import HaltungError
+from haltung.evaluation import Evaluation, evaluate, mean_sd
+from haltung.models import build_estimator
+from haltung.models.predict import aligned_proba, labels_from_proba
+from haltung.task import Task
+
+log = logging.getLogger("haltung.train")
+
+
+class JobFailed(CompactHydraException):
+    """A user-facing error: Hydra prints its message without a traceback."""
+
+
+@dataclass
+class TrainResult:
+    """What a training run produced."""
+
+    run_id: str
+    evaluation: Evaluation
+    model_uri: str
+    model_dir: Path
+    seconds: float
+
+
+def train(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = None) -> TrainResult:
+    """Run one experiment: everything is checked before the MLflow run starts."""
+    from haltung.tracking.run import git_state, log_config, log_evaluation, tracked_run
+    from haltung.tracking.store import artifact_location, connect, tracking_uri
+    from haltung.tracking.sweep import GROUP_TAG, PARENT_ENV, PRIMARY_TAG, group_of
+
+    started = time.perf_counter()
+    overrides = list(overrides or [])
+    output_dir.mkdir(parents=True, exist_ok=True)
+    task = Task.from_config(cfg.task)
+    dataset = load_dataset(DataSpec.from_config(cfg.data), task.labels)
+    folds = _partition(dataset, cfg.split)
+    build_estimator(cfg.model)  # a config error surfaces now, not inside the run
+    uri = tracking_uri(cfg.tracking, cfg.paths.experiments_dir)
+    experiment_id = connect(
+        uri,
+        cfg.tracking.experiment_name,
+        artifact_location(cfg.tracking, cfg.paths.experiments_dir),
+    )
+    headline = f"{cfg.evaluation.eval_split}_{task.primary_metric}"
+    tags = {
+        "task": task.name,
+        "model": str(cfg.model.name),
+        "data": dataset.name,
+        "split": folds[0].name if len(folds) == 1 else f"kfold{len(folds)}",
+        GROUP_TAG: group_of(overrides, str(cfg.model.name)),
+        PRIMARY_TAG: headline,
+        **git_state(Path(cfg.paths.root)),
+        **_data_tags(dataset),
+    }
+    run_name = cfg.tracking.run_name or _run_name(cfg, overrides)
+    log.info(
+        "Data %s: %d records, %d documents",
+        dataset.name,
+        len(dataset.frame),
+        dataset.frame["doc_id"].nunique(),
+    )
+    with tracked_run(experiment_id, run_name, tags, os.environ.get(PARENT_ENV)) as run:
+        log_config(cfg, overrides)
+        if len(folds) == 1:
+            evaluation, predictions, estimator = _fit_holdout(
+                cfg, task, dataset, folds[0], output_dir
+            )
+        else:
+            evaluation, predictions, estimator = _fit_cross_validated(
+                cfg, task, dataset, folds, output_dir
+            )
+        log_evaluation(
+            evaluation, "test" if cfg.evaluation.eval_split == "test" else "eval", output_dir
+        )
+        predictions_path = output_dir / "predictions.csv"
+        predictions.to_csv(predictions_path, index=False)
+        import mlflow
+
+        mlflow.log_artifact(str(predictions_path))
+        model_dir, model_uri = _save_model(
+            cfg, task, dataset, estimator, output_dir, run.info.run_id
+        )
+        mlflow.log_metric("train_seconds", time.perf_counter() - started)
+    result = TrainResult(
+        run.info.run_id, evaluation, model_uri, model_dir, time.perf_counter() - started
+    )
+    _report(result, uri)
+    return result
+
+
+def _partition(dataset: Dataset, split_cfg: DictConfig) -> list[Fold]:
+    if split_cfg.method == "kfold":
+        return make_folds(dataset.frame, split_cfg.n_folds, seed=split_cfg.seed)
+    return [
+        make_splits(
+            dataset.frame, split_cfg.method, split_cfg.test_size, split_cfg.dev_size, split_cfg.seed
+        )
+    ]
+
+
+def _fit_predict(cfg: DictConfig, task: Task, frame: pd.DataFrame, fold: Fold):
+    """Fit a fresh estimator on the fold's training rows; return it and a scoring function."""
+    estimator = build_estimator(cfg.model)
+    train = frame.iloc[fold.train]
+    log.info("Fitting %s on %d records", cfg.model.name, len(train))
+    estimator.fit(train[["text", "actor"]], train["label"])
+
+    def proba(rows: np.ndarray) -> np.ndarray:
+        return aligned_proba(estimator, frame.iloc[rows][["text", "actor"]], task.labels)
+
+    return estimator, proba
+
+
+def _score(cfg: DictConfig, task: Task, gold, proba: np.ndarray) -> Evaluation:
+    return evaluate(
+        list(gold),
+        labels_from_proba(proba, task.labels),
+        task,
+        bootstrap_samples=cfg.evaluation.bootstrap_samples,
+        confidence=cfg.evaluation.confidence,
+        seed=cfg.seed,
+    )
+
+
+def _fit_holdout(cfg, task, dataset, fold, output_dir):
+    """Train on train; score dev (if any) and test; the test split is the headline."""
+    import mlflow
+
+    from haltung.tracking.run import log_evaluation
+
+    frame = dataset.frame
+    mlflow.log_metrics({f"rows_{k}": float(v) for k, v in fold.sizes().items()})
+    estimator, proba = _fit_predict(cfg, task, frame, fold)
+    if len(fold.dev) and cfg.evaluation.eval_split != "dev":
+        log_evaluation(
+            _score(cfg, task, frame["label"].iloc[fold.dev], proba(fold.dev)), "dev", output_dir
+        )
+    rows = fold.dev if cfg.evaluation.eval_split == "dev" else fold.test
+    if len(rows) == 0:
+        raise HaltungError(
+            f"The {cfg.evaluation.eval_split} split is empty: nothing to evaluate on."
+        )
+    p = proba(rows)
+    return (
+        _score(cfg, task, frame["label"].iloc[rows], p),
+        _predictions(frame, rows, p, task),
+        estimator,
+    )
+
+
+def _fit_cross_validated(cfg, task, dataset, folds, output_dir):
+    """k folds: per-fold scores (mean ± sd) and pooled out-of-fold predictions; refit on all."""
+    import mlflow
+    from rich.progress import track
+
+    frame = dataset.frame
+    fold_scores, parts = [], []
+    for k, fold in enumerate(track(folds, description="cross-validation"), start=1):
+        _, proba = _fit_predict(cfg, task, frame, fold)
+        p = proba(fold.test)
+        evaluation = _score(cfg, task, frame["label"].iloc[fold.test], p)
+        mlflow.log_metric(f"fold_{task.primary_metric}", evaluation.primary, step=k)
+        fold_scores.append(evaluation.metrics)
+        parts.append(_predictions(frame, fold.test, p, task).assign(fold=k))
+    for name in fold_scores[0]:
+        mean, sd = mean_sd([s[name] for s in fold_scores])
+        mlflow.log_metrics({f"cv_{name}_mean": mean, f"cv_{name}_sd": sd})
+    predictions = pd.concat(parts, ignore_index=True)
+    pooled = _score(cfg, task, predictions["gold"], predictions[list(task.labels)].to_numpy())
+    everything = Fold(
+        "all", np.arange(len(frame)), np.array([], dtype=int), np.array([], dtype=int)
+    )
+    estimator, _ = _fit_predict(cfg, task, frame, everything)
+    return pooled, predictions, estimator
+
+
+def _predictions(
+    frame: pd.DataFrame, rows: np.ndarray, proba: np.ndarray, task: Task
+) -> pd.DataFrame:
+    part = frame.iloc[rows]
+    out = pd.DataFrame(
+        {
+            "id": part["id"].to_numpy(),
+            "doc_id": part["doc_id"].to_numpy(),
+            "text": part["text"].to_numpy(),
+            "actor": part["actor"].to_numpy(),
+            "gold": part["label"].to_numpy(),
+            "predicted": labels_from_proba(proba, task.labels),
+        }
+    )
+    return pd.concat([out, pd.DataFrame(proba, columns=list(task.labels)).round(6)], axis=1)
+
+
+def _save_model(cfg, task, dataset, estimator, output_dir: Path, run_id: str) -> tuple[Path, str]:
+    """Save the model folder under the run's output folder and log it to MLflow."""
+    from haltung.tracking.pyfunc import ARTIFACT_NAME, log_model_folder, save_model_folder
+
+    example = dataset.frame[["text", "actor"]].head(3).reset_index(drop=True)
+    meta = {"task": task.name, "model": str(cfg.model.name), "data": dataset.name, "run_id": run_id}
+    model_dir = save_model_folder(estimator, task.labels, output_dir / "model", example, meta)
+    if not cfg.tracking.log_model:
+        return model_dir, str(model_dir)
+    log_model_folder(model_dir, task.labels, example)
+    return model_dir, f"runs:/{run_id}/{ARTIFACT_NAME}"
+
+
+def _data_tags(dataset: Dataset) -> dict[str, str]:
+    if len(dataset.files) == 1:
+        return {"data_sha256": next(iter(dataset.files.values()))}
+    return {f"data_sha256.{Path(p).name}": h for p, h in dataset.files.items()}
+
+
+def _run_name(cfg: DictConfig, overrides: list[str]) -> str:
+    extra = [o for o in overrides if not o.startswith(("model=", "hydra.", "tracking."))]
+    return " ".join([str(cfg.model.name), *extra])
+
+
+def _report(result: TrainResult, uri: str) -> None:
+    from rich.console import Console
+
+    console = Console()
+    console.print(
+        f"[bold]{result.evaluation.headline()}[/bold]  (n={int(result.evaluation.metrics['n'])})"
+    )
+    console.print(f"model URI:    {result.model_uri}")
+    console.print(f"model folder: {result.model_dir}")
+    console.print(f"run {result.run_id} in {uri}  ({result.seconds:.1f} s)")
+
+
+@hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")
+def _app(cfg: DictConfig) -> float:
+    hydra_cfg = HydraConfig.get()
+    try:
+        result = train(cfg, Path(hydra_cfg.runtime.output_dir), list(hydra_cfg.overrides.task))
+    except HaltungError as err:
+        raise JobFailed(str(err)) from None
+    return result.evaluation.primary
+
+
+def main() -> None:
+    """Console entry point of `haltung-train`."""
+    _app()
+
+
+if __name__ == "__main__":
+    main()
