@@ -33,7 +33,9 @@ def register_resolvers() -> None:
         OmegaConf.register_new_resolver("haltung_root", lambda: str(project_root()))
 
 
-def compose(overrides: Sequence[str] = (), config_name: str = "config") -> DictConfig:
+def compose(
+    overrides: Sequence[str] = (), config_name: str = "config", return_hydra: bool = False
+) -> DictConfig:
     """Compose the training config as `haltung-train` would, without running it."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
@@ -42,7 +44,9 @@ def compose(overrides: Sequence[str] = (), config_name: str = "config") -> DictC
     register_resolvers()
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-        return hydra_compose(config_name=config_name, overrides=list(overrides))
+        return hydra_compose(
+            config_name=config_name, overrides=list(overrides), return_hydra_config=return_hydra
+        )
 
 
 register_resolvers()

@@ -21,7 +21,7 @@ from omegaconf import DictConfig
 
 from haltung.config import config_dir
 from haltung.data import Dataset, DataSpec, Fold, load_dataset, make_folds, make_splits
-from haltung.errors import HaltungError
+from haltung.errors import ConfigError, HaltungError
 from haltung.evaluation import Evaluation, evaluate, mean_sd
 from haltung.models import build_estimator
 from haltung.models.predict import aligned_proba, labels_from_proba
@@ -126,7 +126,10 @@ def _fit_predict(cfg: DictConfig, task: Task, frame: pd.DataFrame, fold: Fold):
     estimator = build_estimator(cfg.model)
     train = frame.iloc[fold.train]
     log.info("Fitting %s on %d records", cfg.model.name, len(train))
-    estimator.fit(train[["text", "actor"]], train["label"])
+    try:
+        estimator.fit(train[["text", "actor"]], train["label"])
+    except ValueError as err:  # scikit-learn's invalid settings, or data it cannot use
+        raise ConfigError(f"model '{cfg.model.name}' could not be fitted: {err}") from err
 
     def proba(rows: np.ndarray) -> np.ndarray:
         return aligned_proba(estimator, frame.iloc[rows][["text", "actor"]], task.labels)
@@ -241,7 +244,7 @@ def _run_name(cfg: DictConfig, overrides: list[str]) -> str:
 def _report(result: TrainResult, uri: str) -> None:
     from rich.console import Console
 
-    console = Console()
+    console = Console(soft_wrap=True)
     console.print(
         f"[bold]{result.evaluation.headline()}[/bold]  (n={int(result.evaluation.metrics['n'])})"
     )

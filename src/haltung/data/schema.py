@@ -52,7 +52,7 @@ class DataSpec:
                 f"the fields are {', '.join(FIELDS)}."
             )
         for name in ("text", "label"):
-            if not self.columns.get(name):
+            if not self.column(name):
                 raise ConfigError(f"data.columns.{name} must name a column of the data file.")
         if self.format != "auto" and self.format not in FORMATS.values():
             raise ConfigError(

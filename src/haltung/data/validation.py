@@ -90,8 +90,8 @@ def check_records(frame: pd.DataFrame, labels: tuple[str, ...]) -> list[Problem]
                     rows[_SOURCE].iloc[0],
                     rows[_WHERE].iloc[0],
                     "split",
-                    f"document '{doc}' is in several splits ({', '.join(sorted(set(rows['split'])))}):"
-                    " a document must stay in one split",
+                    f"document '{doc}' is in several splits "
+                    f"({', '.join(sorted(set(rows['split'])))}): a document must stay in one split",
                 )
             )
     return problems

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from hydra.errors import InstantiationException
-from hydra.utils import instantiate
 from omegaconf import DictConfig
 
 from haltung.errors import ConfigError
@@ -13,6 +11,9 @@ from haltung.errors import ConfigError
 
 def build_estimator(model_cfg: DictConfig) -> Any:
     """Instantiate `model.estimator` (its `_target_` and everything nested)."""
+    from hydra.errors import InstantiationException
+    from hydra.utils import instantiate
+
     if "estimator" not in model_cfg:
         raise ConfigError(f"model '{model_cfg.get('name')}' has no `estimator` entry to build.")
     try:

@@ -55,6 +55,9 @@ class ActorText(TransformerMixin, BaseEstimator):
             return np.asarray(texts, dtype=object)
         actors = frame["actor"].fillna("").astype(str).str.strip().tolist()
         return np.asarray(
-            [self.template.format(text=t, actor=a) if a else t for t, a in zip(texts, actors)],
+            [
+                self.template.format(text=t, actor=a) if a else t
+                for t, a in zip(texts, actors, strict=True)
+            ],
             dtype=object,
         )

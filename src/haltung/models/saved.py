@@ -74,11 +74,15 @@ def read_payload(payload: Path) -> LoadedModel:
         raise ModelLoadError(
             f"{payload} is not a haltung model: {Path(err.filename).name} is missing."
         ) from None
-    except (OSError, ValueError, EOFError) as err:
-        raise ModelLoadError(f"{payload}: the saved model cannot be read ({err}).") from None
+    except Exception as err:  # unpickling can fail in many ways; all mean the same to the user
+        raise ModelLoadError(
+            f"{payload}: the saved model cannot be read ({type(err).__name__}: {err}). It may be "
+            "damaged, or saved with other versions of haltung or scikit-learn."
+        ) from None
     if meta.get("format_version", 0) > FORMAT_VERSION:
         raise ModelLoadError(
-            f"{payload} was saved by a newer haltung (format {meta['format_version']}); upgrade haltung."
+            f"{payload} was saved by a newer haltung (format {meta['format_version']}); "
+            "upgrade haltung."
         )
     return LoadedModel(estimator=estimator, labels=list(meta["labels"]), meta=meta)
 
@@ -92,7 +96,7 @@ def payload_dir(model_dir: Path) -> Path:
             return model_dir
         raise ModelLoadError(
             f"{model_dir} is not a model folder: it has no MLmodel file. Pass the `model` folder "
-            "of a run (experiments/outputs/…/model) or an MLflow model URI such as runs:/<id>/model."
+            "of a run (experiments/outputs/…/model) or an MLflow model URI (runs:/<id>/model)."
         )
     try:
         spec = yaml.safe_load(mlmodel.read_text("utf-8"))

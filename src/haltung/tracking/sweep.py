@@ -27,9 +27,9 @@ log = logging.getLogger(__name__)
 
 
 def group_of(overrides: list[str], model_name: str) -> str:
-    """The sweep group of a job: its overrides except the seed (or the model name)."""
-    rest = [o for o in overrides if not re.match(r"^\+*seed=", o)]
-    return " ".join(sorted(rest)) or model_name
+    """The sweep group of a job: the model name and its other overrides, except the seed."""
+    rest = [o for o in overrides if not re.match(r"^\+*(seed|model)=", o)]
+    return " ".join([model_name, *sorted(rest)])
 
 
 class SweepCallback(Callback):

@@ -1,0 +1,242 @@
+"""`haltung`: everything but training.
+
+haltung predict --model URI [FILE|-] [--format table|jsonl|csv]
+haltung validate-data [PATH] [--data NAME] [--task NAME] [KEY=VALUE ...]
+haltung ui [--port 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from haltung.errors import DataError, HaltungError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console entry point; user errors print one message and exit with status 2."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.command(args) or 0
+    except HaltungError as err:
+        print(f"haltung {args.name}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="haltung", description="Stance of actors in German news. Train with haltung-train."
+    )
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("predict", help="label sentences with a trained model")
+    p.add_argument(
+        "input",
+        nargs="?",
+        default="-",
+        help="text file (one sentence per line, or "
+        "JSONL with `text` and `actor`); - or nothing reads standard input",
+    )
+    p.add_argument("--model", required=True, help="model folder or MLflow model URI")
+    p.add_argument("--format", choices=("table", "jsonl", "csv"), default="table")
+    p.add_argument("--encoding", default="utf-8", help="encoding of the input (default utf-8)")
+    p.add_argument("--tracking-uri", help="MLflow store for runs:/ and models:/ URIs")
+    p.set_defaults(command=_predict, name="predict")
+
+    v = sub.add_parser("validate-data", help="check a data file or folder and summarise it")
+    v.add_argument("path", nargs="?", help="data file or folder (default: the data config's)")
+    v.add_argument("--data", help="data config to use (default: the one whose path matches)")
+    v.add_argument("--task", default=None, help="task config (default: the config's default)")
+    v.add_argument("overrides", nargs="*", help="further config overrides, e.g. data.format=csv")
+    v.set_defaults(command=_validate_data, name="validate-data")
+
+    u = sub.add_parser("ui", help="open the MLflow UI on the project's store")
+    u.add_argument("--host", default="127.0.0.1")
+    u.add_argument("--port", type=int, default=5000)
+    u.add_argument(
+        "--tracking-uri", help="store to show (default: the project's, or $MLFLOW_TRACKING_URI)"
+    )
+    u.set_defaults(command=_ui, name="ui")
+    return parser
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from haltung.classifier import StanceClassifier
+
+    texts, actors = read_sentences(args.input, args.encoding)
+    classifier = StanceClassifier.load(args.model, tracking_uri=args.tracking_uri)
+    proba = classifier.predict_proba(texts, actors)
+    labels = classifier.labels
+    predicted = proba.idxmax(axis=1)
+    if args.format == "jsonl":
+        for i, text in enumerate(texts):
+            row = {
+                "text": text,
+                "actor": actors[i],
+                "label": predicted[i],
+                "score": round(float(proba.iloc[i].max()), 6),
+                "probabilities": {k: round(float(proba.iloc[i][k]), 6) for k in labels},
+            }
+            print(json.dumps(row, ensure_ascii=False))
+    elif args.format == "csv":
+        out = proba.round(6)
+        out.insert(0, "label", predicted)
+        out.insert(0, "actor", actors)
+        out.insert(0, "text", texts)
+        out.to_csv(sys.stdout, index=False)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(show_lines=False)
+        for column in ("#", "text", "actor", "label", "score"):
+            table.add_column(column, overflow="fold")
+        for i, text in enumerate(texts):
+            table.add_row(str(i + 1), text, actors[i], predicted[i], f"{proba.iloc[i].max():.3f}")
+        Console().print(table)
+    return 0
+
+
+def read_sentences(source: str, encoding: str = "utf-8") -> tuple[list[str], list[str]]:
+    """Sentences (and actors) from a file or stdin: plain lines, or JSONL with `text`/`actor`."""
+    try:
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as err:
+        raise DataError(f"Cannot read {source}: {err.strerror or err}") from None
+    name = "standard input" if source == "-" else source
+    try:
+        text = raw.decode("utf-8-sig" if encoding.lower() in {"utf-8", "utf8"} else encoding)
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise DataError(
+            f"{name}, line {line}: bytes that are not valid {encoding}. Pass --encoding cp1252 "
+            "(or the file's real encoding), or save the file as UTF-8."
+        ) from None
+    except LookupError:
+        raise DataError(f"Unknown encoding '{encoding}'.") from None
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if not lines:
+        raise DataError(f"{name} holds no sentences.")
+    if all(line.lstrip().startswith("{") for _, line in lines):
+        texts, actors = [], []
+        for n, line in lines:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise DataError(f"{name}, line {n}: not valid JSON ({err.msg}).") from None
+            if not isinstance(record, dict) or not str(record.get("text") or "").strip():
+                raise DataError(f"{name}, line {n}: a JSON line needs a non-empty `text`.")
+            texts.append(str(record["text"]))
+            actors.append(str(record.get("actor") or ""))
+        return texts, actors
+    return [line.strip() for _, line in lines], [""] * len(lines)
+
+
+def _validate_data(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from haltung.data import DataSpec, load_dataset
+    from haltung.task import Task
+
+    cfg = _data_config(args)
+    task = Task.from_config(cfg.task)
+    dataset = load_dataset(DataSpec.from_config(cfg.data), task.labels)
+    frame = dataset.frame
+    console = Console()
+    console.print(
+        f"[bold green]valid[/bold green]: {cfg.data.path} (data config '{cfg.data.name}',"
+        f" task '{task.name}')"
+    )
+    console.print(
+        f"records: {len(frame)}   documents: {frame['doc_id'].nunique()}   "
+        f"with an actor: {(frame['actor'] != '').sum()}   "
+        f"distinct actors: {frame.loc[frame['actor'] != '', 'actor'].nunique()}"
+    )
+    table = Table(title="labels")
+    splits = [s for s in ("train", "dev", "test") if (frame["split"] == s).any()]
+    for column in ("label", "records", "share", *splits):
+        table.add_column(column, justify="right" if column != "label" else "left")
+    for label in task.labels:
+        rows = frame[frame["label"] == label]
+        per_split = [str((rows["split"] == s).sum()) for s in splits]
+        table.add_row(label, str(len(rows)), f"{len(rows) / len(frame):.1%}", *per_split)
+    console.print(table)
+    if splits:
+        sizes = ", ".join(
+            f"{s} {(frame['split'] == s).sum()} records / "
+            f"{frame.loc[frame['split'] == s, 'doc_id'].nunique()} documents"
+            for s in splits
+        )
+        console.print(f"splits: {sizes}")
+    for path, digest in dataset.files.items():
+        console.print(f"sha256 {digest}  {path}")
+    return 0
+
+
+def _data_config(args: argparse.Namespace):
+    """Compose the config for validate-data, finding the data config that matches PATH."""
+    from haltung.config import compose, config_dir
+
+    overrides = list(args.overrides)
+    if args.task:
+        overrides.append(f"task={args.task}")
+    data = args.data
+    if args.path and not data:
+        wanted = Path(args.path).expanduser().resolve()
+        for candidate in sorted((config_dir() / "data").glob("*.yaml")):
+            path = compose([*overrides, f"data={candidate.stem}"]).data.get("path")
+            if path and Path(str(path)).expanduser().resolve() == wanted:
+                data = candidate.stem
+                break
+    if data:
+        overrides.append(f"data={data}")
+    if args.path:
+        overrides.append(f"data.path={Path(args.path).expanduser().resolve()}")
+    try:
+        return compose(overrides)
+    except Exception as err:  # Hydra's composition errors have no common base class
+        raise HaltungError(f"The config cannot be composed: {err}") from None
+
+
+def _ui(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    from omegaconf import OmegaConf
+
+    from haltung.config import compose
+    from haltung.tracking.store import artifact_location, check_store, tracking_uri
+
+    cfg = compose()
+    tracking = OmegaConf.to_container(cfg.tracking, resolve=True)
+    if args.tracking_uri:
+        tracking["uri"] = args.tracking_uri
+    uri = tracking_uri(tracking, cfg.paths.experiments_dir)
+    check_store(uri)
+    artifacts = artifact_location(tracking, cfg.paths.experiments_dir)
+    print(f"MLflow UI for {uri} at http://{args.host}:{args.port}  (Ctrl-C stops it)")
+    command = [
+        sys.executable,
+        "-m",
+        "mlflow",
+        "ui",
+        "--backend-store-uri",
+        uri,
+        "--default-artifact-root",
+        artifacts,
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+    ]
+    return subprocess.call(command, env=os.environ.copy())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Models over (text, actor) input, the saved model folder, and StanceClassifier."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+
+from haltung import StanceClassifier
+from haltung.config import compose
+from haltung.data import DataSpec, load_dataset
+from haltung.errors import HaltungError, ModelLoadError
+from haltung.models import ActorText, build_estimator
+from haltung.models.predict import aligned_proba
+from haltung.tracking.pyfunc import save_model_folder
+
+STANCE = ("supportive", "critical", "evasive", "none")
+
+
+@pytest.fixture(scope="module")
+def records(stance_path):
+    return load_dataset(DataSpec(path=stance_path), STANCE).frame
+
+
+@pytest.fixture(scope="module")
+def model_dir(records, tmp_path_factory):
+    estimator = build_estimator(compose(["model=tfidf_logreg"]).model)
+    estimator.fit(records[["text", "actor"]], records["label"])
+    folder = tmp_path_factory.mktemp("saved") / "model"
+    example = records[["text", "actor"]].head(2)
+    return save_model_folder(estimator, STANCE, folder, example, {"task": "stance", "model": "x"})
+
+
+def test_actor_template_makes_two_actors_two_inputs():
+    frame = pd.DataFrame({"text": ["A lobte, B kritisierte."] * 2, "actor": ["A", "B"]})
+    joined = ActorText("{actor} » {text}").transform(frame)
+    assert joined[0] != joined[1] and joined[0].startswith("A » ")
+    assert ActorText(None).transform(frame).tolist() == ["A lobte, B kritisierte."] * 2
+    no_actor = pd.DataFrame({"text": ["Ein Satz."], "actor": [""]})
+    assert ActorText("{actor} » {text}").transform(no_actor).tolist() == ["Ein Satz."]
+
+
+def test_probabilities_follow_the_task_labels_even_for_unseen_classes(records):
+    estimator = build_estimator(compose(["model=majority"]).model)
+    train = records[records["label"].isin(["none", "critical"])]
+    estimator.fit(train[["text", "actor"]], train["label"])
+    proba = aligned_proba(estimator, records[["text", "actor"]].head(5), STANCE)
+    assert proba.shape == (5, 4)
+    assert np.allclose(proba.sum(axis=1), 1)
+    assert (proba[:, 0] == 0).all() and (proba[:, 2] == 0).all()
+
+
+def test_load_folder_predict_and_proba(model_dir, records):
+    clf = StanceClassifier.load(model_dir)
+    assert clf.labels == list(STANCE)
+    assert clf.info["task"] == "stance"
+    texts = records["text"].head(6).tolist()
+    actors = records["actor"].head(6).tolist()
+    proba = clf.predict_proba(texts, actors)
+    assert list(proba.columns) == list(STANCE) and len(proba) == 6
+    assert np.allclose(proba.sum(axis=1), 1)
+    assert clf.predict(texts, actors) == proba.idxmax(axis=1).tolist()
+    assert clf.predict(texts[0]) == clf.predict([texts[0]])
+    assert "tfidf" not in repr(clf) or "StanceClassifier" in repr(clf)
+
+
+def test_training_data_is_mostly_fitted(model_dir, records):
+    clf = StanceClassifier.load(model_dir)
+    predicted = clf.predict(records["text"].tolist(), records["actor"].tolist())
+    assert np.mean(np.array(predicted) == records["label"].to_numpy()) > 0.9
+
+
+def test_folder_loads_as_mlflow_pyfunc_without_a_server(model_dir):
+    model = mlflow.pyfunc.load_model(str(model_dir))
+    out = model.predict(pd.DataFrame({"text": ["Die Gewerkschaft lehnte das Angebot ab."]}))
+    assert list(out.columns) == ["predicted", *STANCE]
+    assert out["predicted"].iloc[0] in STANCE
+
+
+def test_import_haltung_loads_neither_mlflow_nor_torch(model_dir):
+    code = (
+        "import sys, haltung; clf = haltung.StanceClassifier.load(sys.argv[1]); "
+        "clf.predict(['Ein Satz.']); "
+        "print(sorted(m for m in ('mlflow', 'torch', 'transformers', 'hydra') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(model_dir)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("texts", "actors", "message"),
+    [
+        (["Gut.", "  "], None, "Text number 2 is empty"),
+        ([""], None, "Text number 1 is empty"),
+        (["Gut.", "Schlecht."], ["A"], "2 texts but 1 actors"),
+    ],
+)
+def test_bad_input_is_a_clear_error(model_dir, texts, actors, message):
+    with pytest.raises(HaltungError, match=message):
+        StanceClassifier.load(model_dir).predict(texts, actors)
+
+
+def test_missing_or_broken_models(tmp_path, model_dir):
+    with pytest.raises(ModelLoadError, match="neither a folder nor an MLflow model URI"):
+        StanceClassifier.load(tmp_path / "nothing")
+    with pytest.raises(ModelLoadError, match="no MLmodel file"):
+        StanceClassifier.load(tmp_path)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "MLmodel").write_text((model_dir / "MLmodel").read_text())
+    with pytest.raises(ModelLoadError, match=r"haltung\.json is missing"):
+        StanceClassifier.load(broken)
+    payload = broken / "data" / "haltung"
+    payload.mkdir(parents=True)
+    (payload / "haltung.json").write_text('{"labels": ["a", "b"]}')
+    (payload / "estimator.joblib").write_bytes(b"not a pickle")
+    with pytest.raises(ModelLoadError, match="cannot be read"):
+        StanceClassifier.load(broken)
+
+
+def test_unreachable_tracking_server_is_a_clear_error():
+    with pytest.raises(ModelLoadError, match=r"cannot be reached"):
+        StanceClassifier.load("runs:/0123456789abcdef/model", tracking_uri="http://127.0.0.1:9")

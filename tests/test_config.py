@@ -1,0 +1,78 @@
+"""Hydra composition: defaults, groups, overrides, and every model builds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from omegaconf import OmegaConf
+
+from haltung.config import compose, config_dir, project_root
+from haltung.models import build_estimator
+from haltung.task import Task
+
+MODELS = sorted(p.stem for p in (config_dir() / "model").glob("*.yaml"))
+
+
+def test_default_config_composes_with_absolute_paths():
+    cfg = compose()
+    assert cfg.task.name == "stance"
+    assert cfg.model.name == "tfidf_logreg"
+    assert cfg.split.method == "auto"
+    assert Path(cfg.paths.experiments_dir).is_absolute()
+    assert Path(cfg.data.path).is_file()
+    assert Path(cfg.paths.root) == project_root()
+
+
+def test_overrides_reach_nested_keys():
+    cfg = compose(["model=tfidf_svm", "seed=3", "model.estimator.steps.clf.estimator.C=2.0"])
+    assert cfg.model.name == "tfidf_svm"
+    assert cfg.model.estimator.steps.clf.estimator.random_state == 3
+    assert cfg.model.estimator.steps.clf.estimator.C == 2.0
+
+
+def test_sentiment_task_and_nested_data_config():
+    cfg = compose(["task=sentiment", "data=sentiment_fixture"])
+    task = Task.from_config(cfg.task)
+    assert task.labels == ("positive", "neutral", "negative")
+    assert task.averaged_labels == task.labels
+    assert cfg.data.columns.label == "annotation.polarity"
+    assert cfg.tracking.experiment_name == "haltung-sentiment"
+
+
+def test_stance_primary_metric_leaves_none_out():
+    task = Task.from_config(compose().task)
+    assert task.primary_metric == "f_stance"
+    assert task.averaged_labels == ("supportive", "critical", "evasive")
+
+
+@pytest.mark.parametrize("method", ["fixed", "grouped", "kfold"])
+def test_split_group_selects_method(method):
+    cfg = compose([f"split={method}"])
+    assert cfg.split.method == method
+    assert cfg.split.n_folds == 5
+
+
+def test_experiment_baselines_defines_the_sweep():
+    cfg = compose(["experiment=baselines"], return_hydra=True)
+    params = cfg.hydra.sweeper.params
+    assert set(params.model.split(",")) == {
+        "majority", "tfidf_logreg", "tfidf_svm", "tfidf_nb", "tfidf_char"
+    }
+    assert params.seed == "1,2,3,4,5"
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_every_model_config_builds_a_fresh_pipeline(model):
+    cfg = compose([f"model={model}"])
+    first, second = build_estimator(cfg.model), build_estimator(cfg.model)
+    assert first is not second
+    assert hasattr(first, "fit") and hasattr(first, "predict_proba")
+    assert first.steps[0][0] == "input"
+
+
+def test_tracking_uri_follows_environment(monkeypatch):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:5999")
+    assert compose().tracking.uri == "http://127.0.0.1:5999"
+    monkeypatch.delenv("MLFLOW_TRACKING_URI")
+    assert OmegaConf.to_container(compose().tracking, resolve=True)["uri"] is None
