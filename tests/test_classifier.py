@@ -87,7 +87,9 @@ def test_import_haltung_loads_neither_mlflow_nor_torch(model_dir):
         "clf.predict(['Ein Satz.']); "
         "print(sorted(m for m in ('mlflow', 'torch', 'transformers', 'hydra') if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(model_dir)], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(model_dir)], capture_output=True, text=True
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
 

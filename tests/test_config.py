@@ -57,7 +57,11 @@ def test_experiment_baselines_defines_the_sweep():
     cfg = compose(["experiment=baselines"], return_hydra=True)
     params = cfg.hydra.sweeper.params
     assert set(params.model.split(",")) == {
-        "majority", "tfidf_logreg", "tfidf_svm", "tfidf_nb", "tfidf_char"
+        "majority",
+        "tfidf_logreg",
+        "tfidf_svm",
+        "tfidf_nb",
+        "tfidf_char",
     }
     assert params.seed == "1,2,3,4,5"
 

@@ -53,7 +53,12 @@ def test_every_format_loads_the_same_records(tmp_path, stance_frame, suffix):
 
 def test_nested_json_dotted_columns_and_label_map(tmp_path):
     records = [
-        {"uid": 7, "art": "a", "s": {"txt": "Der Dax stieg um 2,5 Prozent."}, "meta": {"pol": "POS"}},
+        {
+            "uid": 7,
+            "art": "a",
+            "s": {"txt": "Der Dax stieg um 2,5 Prozent."},
+            "meta": {"pol": "POS"},
+        },
         {"uid": 8, "art": "a", "s": {"txt": "Das Wetter bleibt grau."}, "meta": {"pol": "NEG"}},
     ]
     path = tmp_path / "nested.json"
@@ -144,7 +149,9 @@ def test_bytes_that_are_not_utf8_name_the_line(tmp_path):
 
 def test_declared_encoding_reads_legacy_files(tmp_path):
     path = tmp_path / "a.csv"
-    path.write_bytes("id,doc_id,text,label\n1,d,Bürgermeister Müller lobte es.,none\n".encode("cp1252"))
+    path.write_bytes(
+        "id,doc_id,text,label\n1,d,Bürgermeister Müller lobte es.,none\n".encode("cp1252")
+    )
     frame = load_dataset(spec(path, encoding="cp1252"), STANCE).frame
     assert frame["text"].iloc[0] == "Bürgermeister Müller lobte es."
 
@@ -180,8 +187,11 @@ def test_document_in_two_splits(tmp_path):
 
 def test_unknown_and_partial_split_values(tmp_path):
     content = "\n".join(
-        [line(id="a", doc_id="1", split="train"), line(id="b", doc_id="2", split="holdout"),
-         line(id="c", doc_id="3", split="")]
+        [
+            line(id="a", doc_id="1", split="train"),
+            line(id="b", doc_id="2", split="holdout"),
+            line(id="c", doc_id="3", split=""),
+        ]
     )
     message = problem(tmp_path / "a.jsonl", content)
     assert "unknown split 'holdout'" in message and "line 3, field 'split'" in message
@@ -196,12 +206,18 @@ def test_many_problems_are_summarised_in_one_paragraph(tmp_path):
 
 # Fuzzing: whatever the bytes, a loader answers with records or a DataError, nothing else.
 cells = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
-rows = st.lists(st.fixed_dictionaries({"id": cells, "doc_id": cells, "text": cells, "label": cells}),
-                max_size=6)
+rows = st.lists(
+    st.fixed_dictionaries({"id": cells, "doc_id": cells, "text": cells, "label": cells}), max_size=6
+)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(content=st.binary(max_size=300), suffix=st.sampled_from([".csv", ".tsv", ".json", ".jsonl", ".parquet"]))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    content=st.binary(max_size=300),
+    suffix=st.sampled_from([".csv", ".tsv", ".json", ".jsonl", ".parquet"]),
+)
 def test_fuzz_random_bytes(tmp_path, content, suffix):
     path = tmp_path / f"fuzz{suffix}"
     path.write_bytes(content)
@@ -213,10 +229,14 @@ def test_fuzz_random_bytes(tmp_path, content, suffix):
         assert set(dataset.frame["label"]) <= set(STANCE)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(records=rows, suffix=st.sampled_from([".csv", ".tsv", ".json", ".jsonl", ".parquet"]))
 def test_fuzz_structured_records(tmp_path, records, suffix):
-    path = write(pd.DataFrame(records, columns=["id", "doc_id", "text", "label"]), tmp_path / f"f{suffix}")
+    path = write(
+        pd.DataFrame(records, columns=["id", "doc_id", "text", "label"]), tmp_path / f"f{suffix}"
+    )
     try:
         frame = load_dataset(spec(path), STANCE).frame
     except DataError as err:

@@ -10,8 +10,12 @@ from haltung.evaluation import bootstrap_interval, evaluate, mean_sd
 from haltung.evaluation.metrics import mean_f1
 from haltung.task import Task
 
-STANCE = Task("stance", ("supportive", "critical", "evasive", "none"), "f_stance",
-              ("supportive", "critical", "evasive"))
+STANCE = Task(
+    "stance",
+    ("supportive", "critical", "evasive", "none"),
+    "f_stance",
+    ("supportive", "critical", "evasive"),
+)
 
 
 @pytest.fixture
@@ -49,7 +53,9 @@ def test_vectorised_f1_matches_scikit_learn(labels):
     g = np.array([code[x] for x in gold])[None, :]
     p = np.array([code[x] for x in pred])[None, :]
     ours = mean_f1(g, p, [0, 1, 2])[0]
-    theirs = f1_score(gold, pred, labels=list(STANCE.averaged_labels), average="macro", zero_division=0)
+    theirs = f1_score(
+        gold, pred, labels=list(STANCE.averaged_labels), average="macro", zero_division=0
+    )
     assert ours == pytest.approx(theirs)
 
 

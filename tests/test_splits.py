@@ -23,7 +23,9 @@ def docs(frame, rows):
 def test_grouped_split_keeps_documents_whole(frame):
     fold = make_splits(frame, "auto", test_size=0.2, dev_size=0.1, seed=1)
     assert fold.name == "grouped"
-    assert sorted(np.concatenate([fold.train, fold.dev, fold.test]).tolist()) == list(range(len(frame)))
+    assert sorted(np.concatenate([fold.train, fold.dev, fold.test]).tolist()) == list(
+        range(len(frame))
+    )
     assert not docs(frame, fold.train) & docs(frame, fold.test)
     assert not docs(frame, fold.train) & docs(frame, fold.dev)
     assert not docs(frame, fold.dev) & docs(frame, fold.test)

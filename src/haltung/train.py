@@ -6,6 +6,7 @@ haltung-train -m model=tfidf_logreg,tfidf_svm seed=1,2,3
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -49,7 +50,13 @@ def train(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = None)
     """Run one experiment: everything is checked before the MLflow run starts."""
     from haltung.tracking.run import git_state, log_config, log_evaluation, tracked_run
     from haltung.tracking.store import artifact_location, connect, tracking_uri
-    from haltung.tracking.sweep import GROUP_TAG, PARENT_ENV, PRIMARY_TAG, group_of
+    from haltung.tracking.sweep import (
+        OVERRIDES_TAG,
+        PARENT_ENV,
+        PRIMARY_TAG,
+        experiment_overrides,
+        run_label,
+    )
 
     started = time.perf_counter()
     overrides = list(overrides or [])
@@ -70,12 +77,12 @@ def train(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = None)
         "model": str(cfg.model.name),
         "data": dataset.name,
         "split": folds[0].name if len(folds) == 1 else f"kfold{len(folds)}",
-        GROUP_TAG: group_of(overrides, str(cfg.model.name)),
+        OVERRIDES_TAG: json.dumps(experiment_overrides(overrides), ensure_ascii=False),
         PRIMARY_TAG: headline,
         **git_state(Path(cfg.paths.root)),
         **_data_tags(dataset),
     }
-    run_name = cfg.tracking.run_name or _run_name(cfg, overrides)
+    run_name = cfg.tracking.run_name or run_label(overrides, str(cfg.model.name))
     log.info(
         "Data %s: %d records, %d documents",
         dataset.name,
@@ -234,11 +241,6 @@ def _data_tags(dataset: Dataset) -> dict[str, str]:
     if len(dataset.files) == 1:
         return {"data_sha256": next(iter(dataset.files.values()))}
     return {f"data_sha256.{Path(p).name}": h for p, h in dataset.files.items()}
-
-
-def _run_name(cfg: DictConfig, overrides: list[str]) -> str:
-    extra = [o for o in overrides if not o.startswith(("model=", "hydra.", "tracking."))]
-    return " ".join([str(cfg.model.name), *extra])
 
 
 def _report(result: TrainResult, uri: str) -> None:

@@ -8,6 +8,7 @@ parent (FAILED), so no run is left RUNNING.
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import os
 import re
@@ -21,15 +22,35 @@ from omegaconf import DictConfig
 from haltung.evaluation.metrics import mean_sd
 
 PARENT_ENV = "HALTUNG_PARENT_RUN_ID"
-GROUP_TAG = "haltung.group"
+OVERRIDES_TAG = "haltung.overrides"
 PRIMARY_TAG = "haltung.primary_metric"
 log = logging.getLogger(__name__)
 
 
-def group_of(overrides: list[str], model_name: str) -> str:
-    """The sweep group of a job: the model name and its other overrides, except the seed."""
-    rest = [o for o in overrides if not re.match(r"^\+*(seed|model)=", o)]
-    return " ".join([model_name, *sorted(rest)])
+def experiment_overrides(overrides: list[str]) -> list[str]:
+    """The overrides that change the experiment, not where it is logged or written."""
+    return [o for o in overrides if not re.match(r"^[+~]*(paths|tracking|hydra)\.", o)]
+
+
+def run_label(overrides: list[str], model_name: str) -> str:
+    """A run's name: the model and the other experiment overrides."""
+    rest = [o for o in experiment_overrides(overrides) if not re.match(r"^[+~]*model=", o)]
+    return " ".join([model_name, *rest])
+
+
+def sweep_groups(job_overrides: list[list[str]]) -> list[str]:
+    """Name each job by what varies across the sweep, except the seed: its runs are averaged.
+
+    `model=x` reads as `x`; other varying keys as `key=value`.
+    """
+    parsed = [dict(o.lstrip("+~").split("=", 1) for o in job if "=" in o) for job in job_overrides]
+    keys = sorted({k for job in parsed for k in job})
+    varying = [k for k in keys if k != "seed" and len({job.get(k) for job in parsed}) > 1]
+    return [
+        " ".join(job.get(k, "") if k == "model" else f"{k}={job.get(k, '')}" for k in varying)
+        or "all"
+        for job in parsed
+    ]
 
 
 class SweepCallback(Callback):
@@ -93,16 +114,16 @@ def summarise(client: Any, parent_run_id: str) -> tuple[pd.DataFrame, int]:
         filter_string=f"tags.mlflow.parentRunId = '{parent_run_id}'",
         max_results=10_000,
     )
-    rows, failed = [], 0
-    for child in children:
-        if child.info.status != "FINISHED":
-            failed += child.info.status == "FAILED"
-            continue
+    failed = sum(child.info.status == "FAILED" for child in children)
+    finished = [child for child in children if child.info.status == "FINISHED"]
+    overrides = [json.loads(c.data.tags.get(OVERRIDES_TAG, "[]")) for c in finished]
+    rows = []
+    for child, group in zip(finished, sweep_groups(overrides), strict=True):
         metric = child.data.tags.get(PRIMARY_TAG, "")
         if metric in child.data.metrics:
             rows.append(
                 {
-                    "group": child.data.tags.get(GROUP_TAG, child.info.run_name),
+                    "group": group,
                     "metric": metric,
                     "value": child.data.metrics[metric],
                     "run_id": child.info.run_id,
