@@ -148,7 +148,7 @@ def _validate_data(args: argparse.Namespace) -> int:
     task = Task.from_config(cfg.task)
     dataset = load_dataset(DataSpec.from_config(cfg.data), task.labels)
     frame = dataset.frame
-    console = Console()
+    console = Console(soft_wrap=True)
     console.print(
         f"[bold green]valid[/bold green]: {cfg.data.path} (data config '{cfg.data.name}',"
         f" task '{task.name}')"

@@ -1,0 +1,185 @@
+"""The `haltung` command: predict, validate-data, ui; bad input ends in one clear message."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from conftest import BIN, ROOT, run_script
+from haltung.config import compose
+from haltung.data import DataSpec, load_dataset
+from haltung.models import build_estimator
+from haltung.tracking.pyfunc import save_model_folder
+
+STANCE = ("supportive", "critical", "evasive", "none")
+
+
+@pytest.fixture(scope="module")
+def model_dir(stance_path, tmp_path_factory):
+    records = load_dataset(DataSpec(path=stance_path), STANCE).frame
+    estimator = build_estimator(compose(["model=tfidf_logreg"]).model)
+    estimator.fit(records[["text", "actor"]], records["label"])
+    folder = tmp_path_factory.mktemp("cli") / "model"
+    return save_model_folder(estimator, STANCE, folder, records[["text", "actor"]].head(2))
+
+
+SENTENCES = [
+    "„Dazu werden wir uns zu gegebener Zeit äußern“, sagte der Sprecher.",
+    "Die Gewerkschaft lehnte das Angebot als völlig unzureichend ab.",
+    "Am 6. August trafen sich 10.000 Menschen in Köln.",
+]
+
+
+def test_predict_plain_lines_from_a_file_as_table(model_dir, tmp_path):
+    source = tmp_path / "sentences.txt"
+    source.write_text("\n".join(SENTENCES) + "\n\n", "utf-8")
+    done = run_script("haltung", "predict", "--model", str(model_dir), str(source))
+    assert done.returncode == 0, done.stderr
+    assert "10.000 Menschen" in done.stdout and "label" in done.stdout
+
+
+def test_predict_jsonl_from_stdin_as_jsonl(model_dir):
+    lines = [
+        json.dumps({"text": t, "actor": a}, ensure_ascii=False)
+        for t, a in zip(SENTENCES, ["der Sprecher", "Die Gewerkschaft", ""], strict=True)
+    ]
+    done = run_script(
+        "haltung",
+        "predict",
+        "--model",
+        str(model_dir),
+        "--format",
+        "jsonl",
+        "-",
+        stdin="\n".join(lines),
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["text"] for r in rows] == SENTENCES
+    assert rows[1]["actor"] == "Die Gewerkschaft"
+    for row in rows:
+        assert row["label"] in STANCE
+        assert sum(row["probabilities"].values()) == pytest.approx(1, abs=1e-4)
+        assert row["score"] == max(row["probabilities"].values())
+
+
+def test_predict_csv(model_dir):
+    done = run_script(
+        "haltung",
+        "predict",
+        "--model",
+        str(model_dir),
+        "--format",
+        "csv",
+        stdin="\n".join(SENTENCES),
+    )
+    assert done.returncode == 0, done.stderr
+    header, *rows = done.stdout.strip().splitlines()
+    assert header == "text,actor,label,supportive,critical,evasive,none"
+    assert len(rows) == 3
+
+
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        (b"", [], "holds no sentences"),
+        ("Ein Satz mit Umlaut: Müller.".encode("cp1252"), [], "not valid utf-8"),
+        (b'{"text": "ok"}\n{"text": \n', [], "line 2: not valid JSON"),
+        (b'{"actor": "X"}\n', [], "needs a non-empty `text`"),
+    ],
+)
+def test_predict_bad_input(model_dir, tmp_path, content, extra, message):
+    source = tmp_path / "input.txt"
+    source.write_bytes(content)
+    done = run_script("haltung", "predict", "--model", str(model_dir), str(source), *extra)
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_predict_reads_legacy_encodings_when_asked(model_dir, tmp_path):
+    source = tmp_path / "input.txt"
+    source.write_bytes("Bürgermeister Müller begrüßte den Beschluss.".encode("cp1252"))
+    done = run_script(
+        "haltung",
+        "predict",
+        "--model",
+        str(model_dir),
+        str(source),
+        "--encoding",
+        "cp1252",
+        "--format",
+        "jsonl",
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["text"] == "Bürgermeister Müller begrüßte den Beschluss."
+
+
+def test_predict_missing_model(tmp_path):
+    done = run_script("haltung", "predict", "--model", str(tmp_path / "none"), stdin="Ein Satz.")
+    assert done.returncode == 2
+    assert "neither a folder nor an MLflow model URI" in done.stderr
+
+
+def test_validate_data_summarises_a_valid_file(stance_path):
+    done = run_script("haltung", "validate-data", str(stance_path))
+    assert done.returncode == 0, done.stderr
+    out = " ".join(done.stdout.split())
+    assert "valid" in out and "records: 124" in out and "documents: 24" in out
+    for label in STANCE:
+        assert label in out
+    assert "25.0%" in out and "sha256" in out
+
+
+def test_validate_data_finds_the_matching_data_config():
+    path = ROOT / "tests" / "fixtures" / "mini_sentiment.jsonl"
+    done = run_script("haltung", "validate-data", str(path), "--task", "sentiment")
+    assert done.returncode == 0, done.stderr
+    assert "mini_sentiment" in done.stdout and "records: 45" in " ".join(done.stdout.split())
+
+
+def test_validate_data_reports_problems_without_a_traceback(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,doc_id,text,label\n1,d,,none\n2,d,Gut.,pro\n", "utf-8")
+    done = run_script("haltung", "validate-data", str(bad))
+    assert done.returncode == 2
+    assert "row 1 (line 2), field 'text': the text is empty" in done.stderr
+    assert "row 2 (line 3), field 'label': unknown label 'pro'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_ui_serves_the_project_store(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    process = subprocess.Popen(
+        [str(BIN / "haltung"), "ui", "--port", str(port), "--tracking-uri", uri],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as reply:
+                    assert reply.status == 200
+                    break
+            except OSError:
+                assert process.poll() is None, process.stdout.read().decode()
+                time.sleep(0.5)
+        else:
+            pytest.fail("the MLflow UI did not come up within 90 s")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_ui_refuses_an_unreachable_server():
+    done = run_script("haltung", "ui", "--tracking-uri", "http://127.0.0.1:9")
+    assert done.returncode == 2 and "cannot be reached" in done.stderr
