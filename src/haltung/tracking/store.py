@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -66,6 +67,7 @@ def connect(uri: str, experiment_name: str, artifacts: str) -> str:
     from mlflow.exceptions import MlflowException
 
     check_store(uri)
+    logging.getLogger("mlflow").setLevel(logging.WARNING)  # keep the console for haltung's news
     mlflow.set_tracking_uri(uri)
     try:
         experiment = mlflow.get_experiment_by_name(experiment_name)
