@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import subprocess
 import time
@@ -162,6 +164,7 @@ def test_ui_serves_the_project_store(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         cwd=ROOT,
+        start_new_session=True,  # its own process group: the server's workers stop with it
     )
     try:
         deadline = time.monotonic() + 90
@@ -176,7 +179,7 @@ def test_ui_serves_the_project_store(tmp_path):
         else:
             pytest.fail("the MLflow UI did not come up within 90 s")
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
 
 

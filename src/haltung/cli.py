@@ -206,7 +206,6 @@ def _data_config(args: argparse.Namespace):
 
 def _ui(args: argparse.Namespace) -> int:
     import os
-    import subprocess
 
     from omegaconf import OmegaConf
 
@@ -235,7 +234,8 @@ def _ui(args: argparse.Namespace) -> int:
         "--port",
         str(args.port),
     ]
-    return subprocess.call(command, env=os.environ.copy())
+    sys.stdout.flush()
+    os.execv(sys.executable, command)  # the UI takes over this process: signals reach it directly
 
 
 if __name__ == "__main__":
