@@ -6,6 +6,7 @@ haltung-train -m model=tfidf_logreg,tfidf_svm seed=1,2,3
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
@@ -129,12 +130,23 @@ def _partition(dataset: Dataset, split_cfg: DictConfig) -> list[Fold]:
 
 
 def _fit_predict(cfg: DictConfig, task: Task, frame: pd.DataFrame, fold: Fold):
-    """Fit a fresh estimator on the fold's training rows; return it and a scoring function."""
+    """Fit a fresh estimator on the fold's training rows; return it and a scoring function.
+
+    Estimators that take them get the dev split (`eval_set`, for early stopping) and a callback
+    that logs each epoch's numbers to MLflow as step metrics (learning curves).
+    """
     estimator = build_estimator(cfg.model)
     train = frame.iloc[fold.train]
     log.info("Fitting %s on %d records", cfg.model.name, len(train))
+    accepted = inspect.signature(estimator.fit).parameters
+    extra = {}
+    if "eval_set" in accepted and len(fold.dev):
+        dev = frame.iloc[fold.dev]
+        extra["eval_set"] = (dev[["text", "actor"]], dev["label"].tolist())
+    if "on_epoch_end" in accepted:
+        extra["on_epoch_end"] = _log_epoch(fold)
     try:
-        estimator.fit(train[["text", "actor"]], train["label"])
+        estimator.fit(train[["text", "actor"]], train["label"], **extra)
     except ValueError as err:  # scikit-learn's invalid settings, or data it cannot use
         raise ConfigError(f"model '{cfg.model.name}' could not be fitted: {err}") from err
 
@@ -142,6 +154,17 @@ def _fit_predict(cfg: DictConfig, task: Task, frame: pd.DataFrame, fold: Fold):
         return aligned_proba(estimator, frame.iloc[rows][["text", "actor"]], task.labels)
 
     return estimator, proba
+
+
+def _log_epoch(fold: Fold):
+    import mlflow
+
+    prefix = "" if fold.name in ("fixed", "grouped", "all") else f"{fold.name}_"
+
+    def log_epoch(epoch: int, numbers: dict[str, float]) -> None:
+        mlflow.log_metrics({f"{prefix}epoch_{k}": v for k, v in numbers.items()}, step=epoch)
+
+    return log_epoch
 
 
 def _score(cfg: DictConfig, task: Task, gold, proba: np.ndarray) -> Evaluation:

@@ -12,7 +12,9 @@ without importing MLflow.
 
 from __future__ import annotations
 
+import importlib
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,7 @@ import yaml
 from haltung.errors import ModelLoadError
 from haltung.models.predict import aligned_proba
 
+log = logging.getLogger(__name__)
 PAYLOAD_NAME = "haltung"
 META_FILE = "haltung.json"
 ESTIMATOR_FILE = "estimator.joblib"
@@ -46,15 +49,25 @@ class LoadedModel:
 def write_payload(
     estimator: Any, labels: Sequence[str], folder: Path, meta: dict[str, Any] | None = None
 ) -> Path:
-    """Write the estimator and its metadata into `folder/haltung/`; return that path."""
+    """Write the estimator and its metadata into `folder/haltung/`; return that path.
+
+    Estimators with their own `save(folder)` (transformers) write themselves; every other
+    scikit-learn estimator is stored with joblib.
+    """
     import joblib
 
     payload = Path(folder) / PAYLOAD_NAME
     payload.mkdir(parents=True, exist_ok=True)
-    joblib.dump(estimator, payload / ESTIMATOR_FILE)
+    if hasattr(estimator, "save") and hasattr(type(estimator), "load"):
+        estimator.save(payload)
+        kind = type(estimator)
+        estimator_format = f"{kind.__module__}:{kind.__qualname__}"
+    else:
+        joblib.dump(estimator, payload / ESTIMATOR_FILE)
+        estimator_format = "joblib"
     info = {
         "format_version": FORMAT_VERSION,
-        "estimator_format": "joblib",
+        "estimator_format": estimator_format,
         "labels": list(labels),
         **(meta or {}),
     }
@@ -62,14 +75,18 @@ def write_payload(
     return payload
 
 
-def read_payload(payload: Path) -> LoadedModel:
-    """Load a payload folder written by `write_payload`."""
-    import joblib
+def read_payload(payload: Path, quantize: str | None = None) -> LoadedModel:
+    """Load a payload folder written by `write_payload`.
 
+    `quantize="int8"` asks transformer models for dynamic int8 quantisation; scikit-learn
+    models have nothing to quantise and ignore it.
+    """
     meta_path = payload / META_FILE
     try:
         meta = json.loads(meta_path.read_text("utf-8"))
-        estimator = joblib.load(payload / ESTIMATOR_FILE)
+        estimator = _load_estimator(payload, meta.get("estimator_format", "joblib"), quantize)
+    except ModelLoadError:
+        raise
     except FileNotFoundError as err:
         raise ModelLoadError(
             f"{payload} is not a haltung model: {Path(err.filename).name} is missing."
@@ -85,6 +102,26 @@ def read_payload(payload: Path) -> LoadedModel:
             "upgrade haltung."
         )
     return LoadedModel(estimator=estimator, labels=list(meta["labels"]), meta=meta)
+
+
+def _load_estimator(payload: Path, estimator_format: str, quantize: str | None) -> Any:
+    if estimator_format == "joblib":
+        import joblib
+
+        if quantize not in (None, "", "none", "fp32"):
+            log.warning("quantize=%s has no effect on a scikit-learn model", quantize)
+        return joblib.load(payload / ESTIMATOR_FILE)
+    module, _, name = estimator_format.partition(":")
+    if not module.startswith("haltung."):
+        raise ModelLoadError(f"{payload}: unknown estimator format '{estimator_format}'.")
+    try:
+        kind = getattr(importlib.import_module(module), name)
+    except ImportError as err:
+        raise ModelLoadError(
+            f"{payload} holds a transformer model, which needs the `bert` extra "
+            f"(`pip install torch==2.13.0` then `pip install 'haltung[bert]'`): {err}"
+        ) from None
+    return kind.load(payload, quantize=quantize)
 
 
 def payload_dir(model_dir: Path) -> Path:
@@ -106,6 +143,6 @@ def payload_dir(model_dir: Path) -> Path:
     return model_dir / data
 
 
-def load_model_dir(model_dir: Path) -> LoadedModel:
+def load_model_dir(model_dir: Path, quantize: str | None = None) -> LoadedModel:
     """Load a model folder (or its payload folder) from disk."""
-    return read_payload(payload_dir(model_dir))
+    return read_payload(payload_dir(model_dir), quantize)

@@ -7,6 +7,7 @@ label and one probability column per label.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,8 +36,11 @@ class PyfuncModel:
 
 
 def _load_pyfunc(data_path: str) -> PyfuncModel:
-    """MLflow's entry point for loading the model (see `loader_module` in MLmodel)."""
-    return PyfuncModel(read_payload(Path(data_path)))
+    """MLflow's entry point for loading the model (see `loader_module` in MLmodel).
+
+    Set HALTUNG_QUANTIZE=int8 to serve transformer models with int8 weights.
+    """
+    return PyfuncModel(read_payload(Path(data_path), os.environ.get("HALTUNG_QUANTIZE")))
 
 
 def _as_frame(model_input: Any) -> pd.DataFrame:

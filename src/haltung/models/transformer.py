@@ -1,0 +1,457 @@
+"""Fine-tuned transformer encoders (German BERT, ELECTRA, me5-small) as scikit-learn estimators.
+
+`TransformerClassifier` takes the same input as the baselines (a frame with `text` and
+`actor`), trains with a plain torch loop (length-sorted batches with dynamic padding, linear
+warm-up, early stopping on the dev primary metric, best epoch kept) and saves itself as a
+Hugging Face `save_pretrained` folder. Importing this module imports torch and transformers.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+import random
+import shutil
+import socket
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.class_weight import compute_class_weight
+from transformers.utils import logging as transformers_logging
+
+from haltung.errors import ConfigError, ModelLoadError
+
+log = logging.getLogger(__name__)
+transformers_logging.disable_progress_bar()  # haltung shows its own progress
+transformers_logging.set_verbosity_error()
+
+TINY = "haltung:tiny"  # a small random BERT whose WordPiece vocabulary is learnt from the data
+ESTIMATOR_FILE = "haltung-estimator.json"
+HF_FOLDER = "hf"
+EpochCallback = Callable[[int, dict[str, float]], None]
+
+
+class TransformerClassifier(ClassifierMixin, BaseEstimator):
+    """A pretrained encoder with a classification head, fine-tuned on (actor, sentence) input.
+
+    `pretrained` is a hub name (`deepset/gbert-base`), a local `save_pretrained` folder, an
+    installable encoder (`me5-small`), or `haltung:tiny`. `actor_input` is `pair` (actor and
+    sentence as a sentence pair), `template` (`actor_template` joins them into one text) or
+    `none` (the sentence alone).
+    """
+
+    def __init__(
+        self,
+        pretrained: str = "deepset/gbert-base",
+        actor_input: str = "pair",
+        actor_template: str = "{actor}: {text}",
+        max_length: int = 128,
+        batch_size: int = 16,
+        eval_batch_size: int = 32,
+        learning_rate: float = 3e-5,
+        epochs: int = 4,
+        warmup_ratio: float = 0.1,
+        weight_decay: float = 0.01,
+        freeze_embeddings: bool = False,
+        freeze_layers: int = 0,
+        gradient_accumulation: int = 1,
+        early_stopping_patience: int = 2,
+        class_weight: str | None = None,
+        eval_labels: Sequence[str] | None = None,
+        seed: int = 1,
+        device: str = "auto",
+        mixed_precision: bool = True,
+        cpu_threads: int | None = None,
+        progress: bool = True,
+    ):
+        self.pretrained = pretrained
+        self.actor_input = actor_input
+        self.actor_template = actor_template
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.eval_batch_size = eval_batch_size
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.warmup_ratio = warmup_ratio
+        self.weight_decay = weight_decay
+        self.freeze_embeddings = freeze_embeddings
+        self.freeze_layers = freeze_layers
+        self.gradient_accumulation = gradient_accumulation
+        self.early_stopping_patience = early_stopping_patience
+        self.class_weight = class_weight
+        self.eval_labels = eval_labels
+        self.seed = seed
+        self.device = device
+        self.mixed_precision = mixed_precision
+        self.cpu_threads = cpu_threads
+        self.progress = progress
+
+    # ------------------------------------------------------------------ training
+    def fit(
+        self,
+        X: pd.DataFrame,
+        y: Sequence[str],
+        eval_set: tuple[pd.DataFrame, Sequence[str]] | None = None,
+        on_epoch_end: EpochCallback | None = None,
+    ) -> TransformerClassifier:
+        """Fine-tune; with `eval_set`, keep the epoch with the best dev score and stop early."""
+        if self.actor_input not in ("pair", "template", "none"):
+            raise ConfigError(
+                f"actor_input must be pair, template or none, not '{self.actor_input}'."
+            )
+        _seed_everything(self.seed)
+        if self.cpu_threads:
+            torch.set_num_threads(int(self.cpu_threads))
+        labels = np.asarray(y, dtype=object)
+        self.classes_ = np.array(sorted(set(labels)), dtype=object)
+        source = self._resolve_source(X)
+        self.tokenizer_, self.model_ = _load_pretrained(source, list(self.classes_))
+        if self.pretrained == TINY:
+            shutil.rmtree(source, ignore_errors=True)  # built for this fit; now held in memory
+        self._freeze()
+        device = self._device()
+        self.model_.to(device)
+        encoded = self._encode(X)
+        targets = np.searchsorted(self.classes_, labels)
+        optimizer, scheduler, steps = self._optimizer(len(encoded))
+        loss_fn = torch.nn.CrossEntropyLoss(weight=self._class_weights(targets, device))
+        rng = np.random.default_rng(self.seed)
+        best, best_state, stale = -np.inf, None, 0
+        self.history_: list[dict[str, float]] = []
+        for epoch in range(1, self.epochs + 1):
+            started = time.perf_counter()
+            loss = self._train_epoch(
+                encoded, targets, optimizer, scheduler, loss_fn, rng, device, epoch
+            )
+            record = {"train_loss": loss, "epoch_seconds": time.perf_counter() - started}
+            if eval_set is not None and len(eval_set[0]):
+                record["dev_score"] = self._score(*eval_set)
+                if record["dev_score"] > best:
+                    best, stale = record["dev_score"], 0
+                    best_state = copy.deepcopy(
+                        {k: v.cpu() for k, v in self.model_.state_dict().items()}
+                    )
+                    self.best_epoch_ = epoch
+                else:
+                    stale += 1
+            self.history_.append(record)
+            log.info("epoch %d: %s", epoch, ", ".join(f"{k} {v:.4f}" for k, v in record.items()))
+            if on_epoch_end:
+                on_epoch_end(epoch, record)
+            if (
+                eval_set is not None
+                and self.early_stopping_patience
+                and stale >= self.early_stopping_patience
+            ):
+                log.info("early stop after epoch %d (best epoch %d)", epoch, self.best_epoch_)
+                break
+        if best_state is not None:
+            self.model_.load_state_dict(best_state)
+        self.model_.eval()
+        self.train_steps_ = steps
+        return self
+
+    def _resolve_source(self, X: pd.DataFrame) -> str:
+        if self.pretrained == TINY:
+            texts = [*X["text"].astype(str), *X.get("actor", pd.Series(dtype=str)).astype(str)]
+            return build_tiny_bert(texts, _tiny_dir(self.seed), seed=self.seed)
+        if self.pretrained == "me5-small":
+            from haltung.models.encoders import encoder_dir
+
+            return str(encoder_dir("me5-small"))
+        return self.pretrained
+
+    def _freeze(self) -> None:
+        base = self.model_.base_model
+        if self.freeze_embeddings:
+            base.embeddings.word_embeddings.weight.requires_grad_(False)
+        if self.freeze_layers:
+            for layer in base.encoder.layer[: int(self.freeze_layers)]:
+                layer.requires_grad_(False)
+
+    def _optimizer(self, n_rows: int):
+        from transformers import get_linear_schedule_with_warmup
+
+        decay, no_decay = [], []
+        for name, param in self.model_.named_parameters():
+            if param.requires_grad:
+                (no_decay if "bias" in name or "LayerNorm" in name else decay).append(param)
+        optimizer = torch.optim.AdamW(
+            [
+                {"params": decay, "weight_decay": self.weight_decay},
+                {"params": no_decay, "weight_decay": 0.0},
+            ],
+            lr=self.learning_rate,
+        )
+        batches = -(-n_rows // self.batch_size)
+        steps = max(1, -(-batches // self.gradient_accumulation) * self.epochs)
+        scheduler = get_linear_schedule_with_warmup(
+            optimizer, int(self.warmup_ratio * steps), steps
+        )
+        return optimizer, scheduler, steps
+
+    def _class_weights(self, targets: np.ndarray, device: torch.device) -> torch.Tensor | None:
+        if self.class_weight != "balanced":
+            return None
+        present = np.unique(targets)
+        weights = np.ones(len(self.classes_), dtype=np.float32)
+        weights[present] = compute_class_weight("balanced", classes=present, y=targets)
+        return torch.tensor(weights, device=device)
+
+    def _train_epoch(
+        self, encoded, targets, optimizer, scheduler, loss_fn, rng, device, epoch
+    ) -> float:
+        from rich.progress import track
+
+        self.model_.train()
+        batches = _length_batches(encoded, self.batch_size, rng)
+        total, seen = 0.0, 0
+        optimizer.zero_grad()
+        steps = track(
+            batches, description=f"epoch {epoch}", disable=not self.progress, transient=True
+        )
+        for i, rows in enumerate(steps, start=1):
+            batch = self._collate([encoded[r] for r in rows], device)
+            with self._autocast(device):
+                logits = self.model_(**batch).logits
+            loss = loss_fn(logits.float(), torch.as_tensor(targets[rows], device=device))
+            (loss / self.gradient_accumulation).backward()
+            if i % self.gradient_accumulation == 0 or i == len(batches):
+                torch.nn.utils.clip_grad_norm_(self.model_.parameters(), 1.0)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad()
+            total += float(loss) * len(rows)
+            seen += len(rows)
+        return total / max(seen, 1)
+
+    def _score(self, X: pd.DataFrame, y: Sequence[str]) -> float:
+        """Mean F1 over `eval_labels` (the task's primary metric) on held-out rows."""
+        from sklearn.metrics import f1_score
+
+        labels = list(self.eval_labels or self.classes_)
+        predicted = self.classes_[self.predict_proba(X).argmax(axis=1)]
+        return float(
+            f1_score(list(y), list(predicted), labels=labels, average="macro", zero_division=0)
+        )
+
+    # ------------------------------------------------------------------ inference
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Class probabilities in `classes_` order; sorted dynamic padding, original order out."""
+        device = next(self.model_.parameters()).device
+        encoded = self._encode(X)
+        order = np.argsort([len(e["input_ids"]) for e in encoded], kind="stable")
+        out = np.zeros((len(encoded), len(self.classes_)), dtype=np.float32)
+        self.model_.eval()
+        with torch.inference_mode():
+            for start in range(0, len(order), self.eval_batch_size):
+                rows = order[start : start + self.eval_batch_size]
+                batch = self._collate([encoded[r] for r in rows], device)
+                with self._autocast(device):
+                    logits = self.model_(**batch).logits
+                out[rows] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+        return out
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, folder: Path) -> None:
+        """`folder/hf` is a save_pretrained folder (model, tokenizer, label map)."""
+        folder = Path(folder)
+        self.model_.save_pretrained(folder / HF_FOLDER)
+        self.tokenizer_.save_pretrained(folder / HF_FOLDER)
+        params = {k: v for k, v in self.get_params().items() if k != "eval_labels"}
+        params["eval_labels"] = list(self.eval_labels or [])
+        info = {"params": params, "classes": list(self.classes_)}
+        (folder / ESTIMATOR_FILE).write_text(
+            json.dumps(info, ensure_ascii=False, indent=2), "utf-8"
+        )
+
+    @classmethod
+    def load(cls, folder: Path, quantize: str | None = None, threads: int | None = None):
+        """Load a saved classifier; `quantize="int8"` applies dynamic int8 quantisation (CPU)."""
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        folder = Path(folder)
+        info = json.loads((folder / ESTIMATOR_FILE).read_text("utf-8"))
+        estimator = cls(**{**info["params"], "progress": False})
+        estimator.classes_ = np.array(info["classes"], dtype=object)
+        estimator.tokenizer_ = AutoTokenizer.from_pretrained(folder / HF_FOLDER)
+        model = AutoModelForSequenceClassification.from_pretrained(folder / HF_FOLDER).eval()
+        if threads:
+            torch.set_num_threads(int(threads))
+        if quantize == "int8":
+            model = torch.ao.quantization.quantize_dynamic(
+                model, {torch.nn.Linear}, dtype=torch.qint8
+            )
+        elif quantize not in (None, "", "none", "fp32"):
+            raise ConfigError(f"quantize must be int8 or none, not '{quantize}'.")
+        estimator.model_ = model
+        return estimator
+
+    # ------------------------------------------------------------------ helpers
+    def _encode(self, X: pd.DataFrame) -> list[dict[str, list[int]]]:
+        texts = X["text"].astype(str).tolist()
+        actors = X["actor"].fillna("").astype(str).tolist() if "actor" in X else [""] * len(texts)
+        kwargs = {"truncation": True, "max_length": self.max_length}
+        if self.actor_input == "pair":
+            encoded = self.tokenizer_(
+                actors, texts, truncation="only_second", max_length=self.max_length
+            )
+        else:
+            encoded = self.tokenizer_(_texts(X, self), **kwargs)
+        keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in encoded]
+        return [{k: encoded[k][i] for k in keys} for i in range(len(texts))]
+
+    def _collate(self, rows: list[dict], device: torch.device) -> dict[str, torch.Tensor]:
+        batch = self.tokenizer_.pad(rows, return_tensors="pt")
+        return {k: v.to(device) for k, v in batch.items()}
+
+    def _device(self) -> torch.device:
+        if self.device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        return torch.device(self.device)
+
+    def _autocast(self, device: torch.device):
+        enabled = bool(self.mixed_precision) and device.type == "cuda"
+        return torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=enabled)
+
+
+def _texts(X: pd.DataFrame, estimator: TransformerClassifier) -> list[str]:
+    """The single-text input: the sentence, or actor and sentence joined by the template."""
+    texts = X["text"].astype(str).tolist()
+    if estimator.actor_input != "template" or "actor" not in X:
+        return texts
+    actors = X["actor"].fillna("").astype(str).tolist()
+    template = estimator.actor_template
+    return [
+        template.format(actor=a, text=t) if a else t for t, a in zip(texts, actors, strict=True)
+    ]
+
+
+def _length_batches(encoded: list[dict], size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Batches of similar length (little padding), visited in random order."""
+    lengths = np.array([len(e["input_ids"]) for e in encoded])
+    noisy = lengths + rng.uniform(0, 1, len(lengths))  # random order among equal lengths
+    order = np.argsort(noisy, kind="stable")
+    batches = [order[i : i + size] for i in range(0, len(order), size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _tiny_dir(seed: int) -> Path:
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix=f"haltung-tiny-{seed}-"))
+
+
+def _load_pretrained(source: str, classes: list[str]) -> tuple[Any, Any]:
+    """Tokenizer and classification model from a folder or the hub; offline fails fast."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    local = Path(source).expanduser()
+    offline = not local.is_dir() and not _hub_usable(source)
+    if offline:
+        raise ModelLoadError(
+            f"The pretrained model '{source}' is not a local folder, not in the Hugging Face "
+            "cache, and the hub cannot be reached. Download it where there is network "
+            "(e.g. `huggingface-cli download deepset/gbert-base`) and pass the folder with "
+            "model.pretrained=/path/to/folder, or use model=me5_small, which installs offline."
+        )
+    path = str(local) if local.is_dir() else source
+    only_local = not local.is_dir() and _cached(source)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=only_local)
+        model = AutoModelForSequenceClassification.from_pretrained(
+            path,
+            num_labels=len(classes),
+            id2label=dict(enumerate(classes)),
+            label2id={c: i for i, c in enumerate(classes)},
+            local_files_only=only_local,
+        )
+    except OSError as err:
+        raise ModelLoadError(f"The pretrained model '{source}' cannot be loaded: {err}") from None
+    return tokenizer, model
+
+
+def _cached(repo: str) -> bool:
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:
+        return False
+    found = try_to_load_from_cache(repo, "config.json")
+    return isinstance(found, str)
+
+
+def _hub_usable(repo: str, timeout: float = 3.0) -> bool:
+    """True when the model is cached, or the hub answers (offline mode counts as unreachable)."""
+    if _cached(repo):
+        return True
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+        return False
+    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+    host = endpoint.split("://", 1)[-1].split("/", 1)[0]
+    try:
+        socket.create_connection((host.split(":")[0], 443), timeout=timeout).close()
+    except OSError:
+        return False
+    return True
+
+
+def build_tiny_bert(
+    texts: Sequence[str], folder: Path, vocab_size: int = 2000, seed: int = 1
+) -> str:
+    """A small random BERT (2 layers, hidden 64) with a WordPiece vocabulary learnt from `texts`."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import BertConfig, BertForMaskedLM, PreTrainedTokenizerFast
+
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    wordpiece = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    wordpiece.normalizer = normalizers.NFC()  # keeps case and umlauts
+    wordpiece.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    wordpiece.train_from_iterator(
+        list(texts), trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=specials)
+    )
+    cls_id, sep_id = wordpiece.token_to_id("[CLS]"), wordpiece.token_to_id("[SEP]")
+    wordpiece.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)],
+    )
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=wordpiece,
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+        model_max_length=256,
+    )
+    torch.manual_seed(seed)
+    config = BertConfig(
+        vocab_size=wordpiece.get_vocab_size(),
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=128,
+        max_position_embeddings=256,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    BertForMaskedLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return str(folder)
