@@ -16,6 +16,7 @@ import random
 import shutil
 import socket
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -290,9 +291,11 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         if threads:
             torch.set_num_threads(int(threads))
         if quantize == "int8":
-            model = torch.ao.quantization.quantize_dynamic(
-                model, {torch.nn.Linear}, dtype=torch.qint8
-            )
+            with warnings.catch_warnings():  # torch flags its quantised-tensor API as deprecated
+                warnings.simplefilter("ignore", UserWarning)
+                model = torch.ao.quantization.quantize_dynamic(
+                    model, {torch.nn.Linear}, dtype=torch.qint8
+                )
         elif quantize not in (None, "", "none", "fp32"):
             raise ConfigError(f"quantize must be int8 or none, not '{quantize}'.")
         estimator.model_ = model
