@@ -5,6 +5,10 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# The CPU build of PyTorch for the `bert` extra (here a wheel on local disk; elsewhere add
+# TORCH_INDEX=--index-url=https://download.pytorch.org/whl/cpu to avoid the large CUDA build).
+TORCH_SPEC  ?= torch==2.13.0
+TORCH_INDEX ?=
 
 .PHONY: run test lint ui clean
 
@@ -18,7 +22,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet $(TORCH_INDEX) "$(TORCH_SPEC)"
+	$(BIN)/pip install --quiet -e ".[dev,bert]"
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
@@ -27,7 +32,7 @@ run: $(VENV)/.installed
 	@echo "Open the MLflow UI with:  $(BIN)/haltung ui   (then browse to http://127.0.0.1:5000)"
 
 test: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/pytest
 
 ui: $(VENV)/.installed

@@ -32,7 +32,11 @@ def store(tmp_path: Path) -> dict[str, str]:
     return {
         "dir": str(experiments),
         "uri": f"sqlite:///{experiments / 'mlflow.db'}",
-        "overrides": [f"paths.experiments_dir={experiments}", "tracking.experiment_name=test"],
+        "overrides": [
+            f"paths.experiments_dir={experiments}",
+            "tracking.experiment_name=test",
+            "data=fixture",
+        ],
     }
 
 

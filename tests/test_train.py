@@ -30,6 +30,7 @@ def trained(tmp_path_factory):
         "haltung-train",
         f"paths.experiments_dir={experiments}",
         "tracking.experiment_name=test",
+        "data=fixture",
         "model=tfidf_svm",
         "seed=3",
         "evaluation.bootstrap_samples=200",

@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import hydra
@@ -45,6 +45,7 @@ class TrainResult:
     model_uri: str
     model_dir: Path
     seconds: float
+    extra: dict[str, Evaluation] = field(default_factory=dict)  # scores on extra test sets
 
 
 def train(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = None) -> TrainResult:
@@ -64,6 +65,10 @@ def train(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = None)
     output_dir.mkdir(parents=True, exist_ok=True)
     task = Task.from_config(cfg.task)
     dataset = load_dataset(DataSpec.from_config(cfg.data), task.labels)
+    extra_sets = {
+        name: load_dataset(DataSpec.from_config(spec), task.labels)
+        for name, spec in (cfg.data.get("extra_test_sets") or {}).items()
+    }
     folds = _partition(dataset, cfg.split)
     build_estimator(cfg.model)  # a config error surfaces now, not inside the run
     uri = tracking_uri(cfg.tracking, cfg.paths.experiments_dir)
@@ -82,6 +87,7 @@ def train(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = None)
         PRIMARY_TAG: headline,
         **git_state(Path(cfg.paths.root)),
         **_data_tags(dataset),
+        **{f"data_sha256.{name}": _sha(extra) for name, extra in extra_sets.items()},
     }
     run_name = cfg.tracking.run_name or run_label(overrides, str(cfg.model.name))
     log.info(
@@ -100,20 +106,26 @@ def train(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = None)
             evaluation, predictions, estimator = _fit_cross_validated(
                 cfg, task, dataset, folds, output_dir
             )
-        log_evaluation(
-            evaluation, "test" if cfg.evaluation.eval_split == "test" else "eval", output_dir
-        )
-        predictions_path = output_dir / "predictions.csv"
-        predictions.to_csv(predictions_path, index=False)
-        import mlflow
-
-        mlflow.log_artifact(str(predictions_path))
+        log_evaluation(evaluation, cfg.evaluation.eval_split, output_dir)
+        _log_predictions(predictions, output_dir / "predictions.csv")
+        extra = {}
+        for name, extra_set in extra_sets.items():  # e.g. the seed article: test-only documents
+            frame = extra_set.frame
+            proba = aligned_proba(estimator, frame[["text", "actor"]], task.labels)
+            extra[name] = _score(cfg, task, frame["label"], proba)
+            log_evaluation(extra[name], name, output_dir)
+            rows = np.arange(len(frame))
+            _log_predictions(
+                _predictions(frame, rows, proba, task), output_dir / f"predictions_{name}.csv"
+            )
         model_dir, model_uri = _save_model(
             cfg, task, dataset, estimator, output_dir, run.info.run_id
         )
+        import mlflow
+
         mlflow.log_metric("train_seconds", time.perf_counter() - started)
     result = TrainResult(
-        run.info.run_id, evaluation, model_uri, model_dir, time.perf_counter() - started
+        run.info.run_id, evaluation, model_uri, model_dir, time.perf_counter() - started, extra
     )
     _report(result, uri)
     return result
@@ -260,6 +272,17 @@ def _save_model(cfg, task, dataset, estimator, output_dir: Path, run_id: str) ->
     return model_dir, f"runs:/{run_id}/{ARTIFACT_NAME}"
 
 
+def _log_predictions(predictions: pd.DataFrame, path: Path) -> None:
+    import mlflow
+
+    predictions.to_csv(path, index=False)
+    mlflow.log_artifact(str(path))
+
+
+def _sha(dataset: Dataset) -> str:
+    return ",".join(dataset.files.values())
+
+
 def _data_tags(dataset: Dataset) -> dict[str, str]:
     if len(dataset.files) == 1:
         return {"data_sha256": next(iter(dataset.files.values()))}
@@ -273,6 +296,8 @@ def _report(result: TrainResult, uri: str) -> None:
     console.print(
         f"[bold]{result.evaluation.headline()}[/bold]  (n={int(result.evaluation.metrics['n'])})"
     )
+    for name, evaluation in result.extra.items():
+        console.print(f"{name}: {evaluation.headline()}  (n={int(evaluation.metrics['n'])})")
     console.print(f"model URI:    {result.model_uri}")
     console.print(f"model folder: {result.model_dir}")
     console.print(f"run {result.run_id} in {uri}  ({result.seconds:.1f} s)")

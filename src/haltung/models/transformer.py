@@ -293,6 +293,7 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         if quantize == "int8":
             with warnings.catch_warnings():  # torch flags its quantised-tensor API as deprecated
                 warnings.simplefilter("ignore", UserWarning)
+                warnings.simplefilter("ignore", DeprecationWarning)
                 model = torch.ao.quantization.quantize_dynamic(
                     model, {torch.nn.Linear}, dtype=torch.qint8
                 )
@@ -444,6 +445,7 @@ def build_tiny_bert(
         sep_token="[SEP]",
         mask_token="[MASK]",
         model_max_length=256,
+        model_input_names=["input_ids", "token_type_ids", "attention_mask"],
     )
     torch.manual_seed(seed)
     config = BertConfig(
