@@ -66,6 +66,11 @@ class StanceClassifier:
         return list(self._model.labels)
 
     @property
+    def estimator(self):
+        """The fitted estimator underneath (a scikit-learn Pipeline or a TransformerClassifier)."""
+        return self._model.estimator
+
+    @property
     def info(self) -> dict:
         """What the model was trained for and on (task, model name, data, run id)."""
         return dict(self._model.meta)
