@@ -18,9 +18,11 @@ def test_default_config_composes_with_absolute_paths():
     cfg = compose()
     assert cfg.task.name == "stance"
     assert cfg.model.name == "tfidf_logreg"
+    assert cfg.data.name == "haltung_news"
     assert cfg.split.method == "auto"
     assert Path(cfg.paths.experiments_dir).is_absolute()
-    assert Path(cfg.data.path).is_file()
+    assert Path(cfg.data.path).is_dir()
+    assert Path(cfg.data.extra_test_sets.seed_article.path).is_file()
     assert Path(cfg.paths.root) == project_root()
 
 
@@ -29,6 +31,15 @@ def test_overrides_reach_nested_keys():
     assert cfg.model.name == "tfidf_svm"
     assert cfg.model.estimator.steps.clf.estimator.random_state == 3
     assert cfg.model.estimator.steps.clf.estimator.C == 2.0
+
+
+def test_transformer_presets_share_the_bert_base():
+    me5 = compose(["model=me5_small", "task=sentiment"]).model
+    assert me5.estimator.pretrained == "me5-small" and me5.estimator.freeze_embeddings
+    assert me5.estimator.eval_labels is None  # sentiment: early stopping on all labels
+    bert = compose(["model=bert", "model.pretrained=/models/gbert"]).model
+    assert bert.estimator.pretrained == "/models/gbert"
+    assert bert.estimator.eval_labels == ["supportive", "critical", "evasive"]
 
 
 def test_sentiment_task_and_nested_data_config():
@@ -67,12 +78,17 @@ def test_experiment_baselines_defines_the_sweep():
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_every_model_config_builds_a_fresh_pipeline(model):
+def test_every_model_config_builds_a_fresh_estimator(model):
     cfg = compose([f"model={model}"])
+    if "transformer" in cfg.model.estimator._target_:
+        pytest.importorskip("torch")
     first, second = build_estimator(cfg.model), build_estimator(cfg.model)
     assert first is not second
     assert hasattr(first, "fit") and hasattr(first, "predict_proba")
-    assert first.steps[0][0] == "input"
+    if hasattr(first, "steps"):  # scikit-learn baselines: the actor joins the text first
+        assert first.steps[0][0] == "input"
+    else:
+        assert first.get_params()["seed"] == cfg.seed
 
 
 def test_tracking_uri_follows_environment(monkeypatch):

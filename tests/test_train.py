@@ -72,7 +72,7 @@ def test_run_logs_params_metrics_and_tags(trained):
     assert tags["task"] == "stance" and tags["model"] == "tfidf_svm"
     assert len(tags["data_sha256"]) == 64
     assert tags["git_commit"]
-    assert run.info.run_name == "tfidf_svm seed=3 evaluation.bootstrap_samples=200"
+    assert run.info.run_name == "tfidf_svm data=fixture seed=3 evaluation.bootstrap_samples=200"
 
 
 def test_run_logs_config_overrides_plots_predictions_and_model(trained):
