@@ -46,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "jsonl", "csv"), default="table")
     p.add_argument("--encoding", default="utf-8", help="encoding of the input (default utf-8)")
     p.add_argument("--tracking-uri", help="MLflow store for runs:/ and models:/ URIs")
+    p.add_argument("--quantize", choices=("int8",), help="int8 weights for transformer models")
     p.set_defaults(command=_predict, name="predict")
 
     v = sub.add_parser("validate-data", help="check a data file or folder and summarise it")
@@ -75,7 +76,9 @@ def _predict(args: argparse.Namespace) -> int:
     from haltung.classifier import StanceClassifier
 
     texts, actors = read_sentences(args.input, args.encoding)
-    classifier = StanceClassifier.load(args.model, tracking_uri=args.tracking_uri)
+    classifier = StanceClassifier.load(
+        args.model, tracking_uri=args.tracking_uri, quantize=args.quantize
+    )
     proba = classifier.predict_proba(texts, actors)
     labels = classifier.labels
     predicted = proba.idxmax(axis=1)

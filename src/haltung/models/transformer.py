@@ -230,7 +230,7 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
                 optimizer.step()
                 scheduler.step()
                 optimizer.zero_grad()
-            total += float(loss) * len(rows)
+            total += float(loss.detach()) * len(rows)
             seen += len(rows)
         return total / max(seen, 1)
 
