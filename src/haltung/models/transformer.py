@@ -132,7 +132,7 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
             loss = self._train_epoch(
                 encoded, targets, optimizer, scheduler, loss_fn, rng, device, epoch
             )
-            record = {"train_loss": loss, "epoch_seconds": time.perf_counter() - started}
+            record = {"train_loss": loss, "seconds": time.perf_counter() - started}
             if eval_set is not None and len(eval_set[0]):
                 record["dev_score"] = self._score(*eval_set)
                 if record["dev_score"] > best:
