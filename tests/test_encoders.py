@@ -107,9 +107,10 @@ def test_me5_small_fine_tunes_in_the_harness(store):
 def test_embed_logreg_caches_embeddings(store, monkeypatch, tmp_path):
     from conftest import run_script
 
+    installed = encoders.encoder_dir("me5-small")  # the user's cache; only embeddings go to tmp
     monkeypatch.setenv("HALTUNG_CACHE", str(tmp_path / "cache"))
     (tmp_path / "cache" / "encoders").mkdir(parents=True)
-    (tmp_path / "cache" / "encoders" / "me5-small").symlink_to(encoders.encoder_dir("me5-small"))
+    (tmp_path / "cache" / "encoders" / "me5-small").symlink_to(installed)
     args = [
         *store["overrides"],
         "model=embed_logreg",
