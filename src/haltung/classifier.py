@@ -88,6 +88,18 @@ class StanceClassifier:
         """The most probable label of each text."""
         return labels_from_proba(self.predict_proba(texts, actors).to_numpy(), self.labels)
 
+    def analyze(self, text: str, doc_id: str = "doc") -> pd.DataFrame:
+        """Split an article into sentences, find each sentence's actors and label them.
+
+        One row per (sentence, actor): doc_id, sentence_index, sentence, actor, stance, score.
+        For many articles use `haltung.analyze.analyze_texts` or `haltung analyze`.
+        """
+        from haltung.analyze import Article, ArticleAnalyzer
+
+        if getattr(self, "_analyzer", None) is None:
+            self._analyzer = ArticleAnalyzer(self)
+        return self._analyzer.rows(Article(doc_id, text))
+
     def __repr__(self) -> str:
         meta = self._model.meta
         return (

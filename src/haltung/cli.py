@@ -56,6 +56,16 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("overrides", nargs="*", help="further config overrides, e.g. data.format=csv")
     v.set_defaults(command=_validate_data, name="validate-data")
 
+    a = sub.add_parser("analyze", help="find who takes which stance in whole articles")
+    a.add_argument("path", help="a .txt article, a folder of .txt files, or JSONL with id, text")
+    a.add_argument("--model", required=True, help="model folder or MLflow model URI")
+    a.add_argument("--format", choices=("table", "csv", "jsonl", "html"), default="table")
+    a.add_argument("--output", help="write here instead of standard output")
+    a.add_argument("--encoding", default="utf-8", help="encoding of the input (e.g. cp1252)")
+    a.add_argument("--quantize", choices=("int8",), help="int8 weights for transformer models")
+    a.add_argument("--tracking-uri", help="MLflow store for runs:/ and models:/ URIs")
+    a.set_defaults(command=_analyze, name="analyze")
+
     e = sub.add_parser("encoders", help="install pretrained encoders that work offline")
     e.add_argument("action", choices=("install", "list"))
     e.add_argument("name", nargs="?", default="me5-small")
@@ -211,6 +221,98 @@ def _data_config(args: argparse.Namespace):
         return compose(overrides)
     except Exception as err:  # Hydra's composition errors have no common base class
         raise HaltungError(f"The config cannot be composed: {err}") from None
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    import contextlib
+    import itertools
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from haltung.analyze import ArticleAnalyzer, read_articles
+    from haltung.classifier import StanceClassifier
+
+    articles = read_articles(args.path, args.encoding)
+    first = next(articles)  # input errors surface before the model is loaded
+    classifier = StanceClassifier.load(
+        args.model, tracking_uri=args.tracking_uri, quantize=args.quantize
+    )
+    analyzer = ArticleAnalyzer(classifier)
+    with contextlib.ExitStack() as stack:
+        out = (
+            stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
+            if args.output
+            else sys.stdout
+        )
+        write = _writer(args.format, out)
+        progress = stack.enter_context(
+            Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                transient=True,
+                console=_stderr_console(),
+                disable=not args.output,
+            )
+        )
+        task = progress.add_task("analysed 0 articles")
+        count = 0
+        for article in itertools.chain([first], articles):
+            write(analyzer.rows(article))
+            count += 1
+            progress.update(task, description=f"analysed {count} articles")
+        write(None)
+    if args.output:
+        print(f"{count} articles analysed; written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _writer(fmt: str, out):
+    """A function that writes one article's rows (None: finish) in `fmt`."""
+    if fmt == "html":
+        from haltung.report import HtmlReport
+
+        report = HtmlReport(out)
+        return lambda rows: report.close() if rows is None else report.add(rows)
+    if fmt == "jsonl":
+
+        def jsonl(rows) -> None:
+            for record in [] if rows is None else rows.to_dict(orient="records"):
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+        return jsonl
+    if fmt == "csv":
+        header = [True]
+
+        def csv(rows) -> None:
+            if rows is not None:
+                rows.to_csv(out, index=False, header=header[0])
+                header[0] = False
+
+        return csv
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=out, soft_wrap=False)
+
+    def table(rows) -> None:
+        if rows is None or rows.empty:
+            return
+        view = Table(title=str(rows["doc_id"].iloc[0]), show_lines=False)
+        for column in ("#", "sentence", "actor", "stance", "score"):
+            view.add_column(column, overflow="fold")
+        for row in rows.itertuples():
+            view.add_row(
+                str(row.sentence_index), row.sentence, row.actor, row.stance, f"{row.score:.2f}"
+            )
+        console.print(view)
+
+    return table
 
 
 def _encoders(args: argparse.Namespace) -> int:
