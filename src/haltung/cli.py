@@ -66,6 +66,16 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--tracking-uri", help="MLflow store for runs:/ and models:/ URIs")
     a.set_defaults(command=_analyze, name="analyze")
 
+    v = sub.add_parser(
+        "evaluate-pipeline", help="score sentence splitting, actor detection and stances together"
+    )
+    v.add_argument("--model", required=True, help="model folder or MLflow model URI")
+    v.add_argument("--data", default="haltung_news", help="annotated corpus (data config)")
+    v.add_argument("--split", default="test", help="its split to use ('' for none)")
+    v.add_argument("--no-seed-article", action="store_true", help="skip the seed article")
+    v.add_argument("--tracking-uri", help="MLflow store (default: the project's)")
+    v.set_defaults(command=_evaluate_pipeline, name="evaluate-pipeline")
+
     e = sub.add_parser("encoders", help="install pretrained encoders that work offline")
     e.add_argument("action", choices=("install", "list"))
     e.add_argument("name", nargs="?", default="me5-small")
@@ -313,6 +323,81 @@ def _writer(fmt: str, out):
         console.print(view)
 
     return table
+
+
+def _evaluate_pipeline(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from haltung.analyze import ArticleAnalyzer
+    from haltung.classifier import StanceClassifier
+    from haltung.config import compose
+    from haltung.data import DataSpec, load_dataset
+    from haltung.evaluation.pipeline import article_document, corpus_documents, evaluate_pipeline
+    from haltung.task import Task
+
+    cfg = compose([f"data={args.data}"])
+    task = Task.from_config(cfg.task)
+    sets = {}
+    if args.split:
+        frame = load_dataset(DataSpec.from_config(cfg.data), task.labels).frame
+        sets[f"{args.data}_{args.split}"] = corpus_documents(frame[frame["split"] == args.split])
+    if not args.no_seed_article:
+        seed = compose(["data=seed_article"]).data
+        records = load_dataset(DataSpec.from_config(seed), task.labels).frame
+        sets["seed_article"] = [article_document(Path(seed.article), records, "seed_article")]
+    classifier = StanceClassifier.load(args.model, tracking_uri=args.tracking_uri)
+    analyzer = ArticleAnalyzer(classifier)
+    results = {name: evaluate_pipeline(analyzer, docs, task) for name, docs in sets.items()}
+
+    table = Table(title=f"pipeline evaluation of {args.model}")
+    table.add_column("metric")
+    for name in results:
+        table.add_column(name, justify="right")
+    shown = [
+        "segmentation_exact_match",
+        "segmentation_precision",
+        "actor_strict_precision",
+        "actor_strict_recall",
+        "actor_lenient_precision",
+        "actor_lenient_recall",
+        "records_matched",
+        f"e2e_{task.primary_metric}",
+        "e2e_macro_f1",
+    ]
+    for metric in shown:
+        table.add_row(metric, *[f"{r['metrics'][metric]:.3f}" for r in results.values()])
+    Console(soft_wrap=True).print(table)
+    _log_pipeline_run(cfg, args, results)
+    return 0
+
+
+def _log_pipeline_run(cfg, args: argparse.Namespace, results: dict) -> None:
+    """Log the figures as an MLflow run (experiment haltung-pipeline)."""
+    import tempfile
+
+    import mlflow
+    from omegaconf import OmegaConf
+
+    from haltung.tracking.run import tracked_run
+    from haltung.tracking.store import artifact_location, connect, tracking_uri
+
+    tracking = OmegaConf.to_container(cfg.tracking, resolve=True)
+    if args.tracking_uri:
+        tracking["uri"] = args.tracking_uri
+    uri = tracking_uri(tracking, cfg.paths.experiments_dir)
+    experiment = connect(
+        uri, "haltung-pipeline", artifact_location(tracking, cfg.paths.experiments_dir)
+    )
+    with tracked_run(experiment, f"pipeline {args.model}", {"model_uri": str(args.model)}) as run:
+        mlflow.log_params({"model": str(args.model), "data": args.data, "split": args.split})
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, result in results.items():
+                mlflow.log_metrics({f"{name}_{k}": v for k, v in result["metrics"].items()})
+                path = Path(tmp) / f"pipeline_{name}.csv"
+                result["rows"].to_csv(path, index=False)
+                mlflow.log_artifact(str(path))
+    print(f"logged as run {run.info.run_id} (experiment haltung-pipeline) in {uri}")
 
 
 def _encoders(args: argparse.Namespace) -> int:
