@@ -213,3 +213,29 @@ def test_unreachable_tracking_server(store):
     done = run_script("haltung-train", *store["overrides"], "tracking.uri=http://127.0.0.1:9")
     assert done.returncode != 0
     assert "cannot be reached" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_sigterm_marks_the_run_killed(store):
+    import signal
+    import subprocess
+    import time
+
+    from conftest import BIN, ROOT
+
+    command = [
+        str(BIN / "haltung-train"),
+        *store["overrides"],
+        "model=tiny",
+        "model.estimator.epochs=50",
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not runs(store["uri"]):
+        time.sleep(0.5)
+    time.sleep(2)
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=60)
+    (run,) = runs(store["uri"])
+    assert run.info.status == "KILLED"

@@ -10,6 +10,7 @@ import inspect
 import json
 import logging
 import os
+import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -313,8 +314,14 @@ def _app(cfg: DictConfig) -> float:
     return result.evaluation.primary
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM ends the run like Ctrl-C: the MLflow run is marked KILLED, not left RUNNING."""
+    raise KeyboardInterrupt(f"terminated by signal {signum}")
+
+
 def main() -> None:
     """Console entry point of `haltung-train`."""
+    signal.signal(signal.SIGTERM, _terminate)
     _app()
 
 
