@@ -10,6 +10,8 @@ import pytest
 from mlflow import MlflowClient
 
 from conftest import ROOT, run_script
+
+pytest.importorskip("haltung.text.actors")
 from haltung import StanceClassifier
 from haltung.analyze import COLUMNS, read_articles
 from haltung.config import compose
