@@ -1,0 +1,1 @@
+"""Text processing for German news: sentence splitting with exact character offsets."""
