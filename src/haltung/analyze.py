@@ -33,15 +33,15 @@ class Article:
 class ArticleAnalyzer:
     """Holds the sentence splitter and actor detector, which are costly to build."""
 
-    def __init__(self, classifier, options: dict | None = None):
+    def __init__(self, classifier, gazetteer: Iterable[str] = (), spacy_model: str | None = None):
+        """`gazetteer` adds names to conf/analyze/default.yaml's; `spacy_model` overrides it."""
         from haltung.text.actors import ActorDetector
         from haltung.text.sentences import SentenceSplitter
 
-        options = analysis_options() | (options or {})
         self.classifier = classifier
         self.splitter = SentenceSplitter()
         self.detector = ActorDetector(
-            gazetteer=options.get("gazetteer") or (), spacy_model=options.get("spacy_model")
+            gazetteer=gazetteer, spacy_model=spacy_model or analysis_options().get("spacy_model")
         )
 
     def rows(self, article: Article) -> pd.DataFrame:
@@ -67,7 +67,7 @@ class ArticleAnalyzer:
 
 
 def analysis_options(name: str = "default") -> dict:
-    """The options of `conf/analyze/<name>.yaml`: the gazetteer and the optional spaCy model."""
+    """The options of `conf/analyze/<name>.yaml` (gazetteer, max_actors, spacy_model)."""
     import yaml
 
     from haltung.config import config_dir
@@ -76,9 +76,9 @@ def analysis_options(name: str = "default") -> dict:
     return yaml.safe_load(path.read_text("utf-8")) or {} if path.is_file() else {}
 
 
-def analyze_texts(classifier, texts: Iterable[str], options: dict | None = None) -> pd.DataFrame:
-    """Analyse several articles (ids doc1, doc2, …) into one frame."""
-    analyzer = ArticleAnalyzer(classifier, options)
+def analyze_texts(classifier, texts: Iterable[str], **options) -> pd.DataFrame:
+    """Analyse several articles (ids doc1, doc2, …) into one frame (options: ArticleAnalyzer's)."""
+    analyzer = ArticleAnalyzer(classifier, **options)
     frames = [analyzer.rows(Article(f"doc{i}", t)) for i, t in enumerate(texts, start=1)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
 
