@@ -99,6 +99,9 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
     def _model(self):
         if getattr(self, "_loaded", None) is None:
             from transformers import AutoModel, AutoTokenizer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()
 
             folder = self._folder()
             tokenizer = AutoTokenizer.from_pretrained(folder)
