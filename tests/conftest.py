@@ -40,16 +40,22 @@ def store(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def run_script(name: str, *args: str, stdin: str | None = None, timeout: int = 300):
-    """Run one of haltung's console scripts in a subprocess, as a user would."""
+def script_env() -> dict[str, str]:
+    """The environment for console scripts: without the store that mlflow.set_tracking_uri
+    exported for this test process (MLflow sets MLFLOW_TRACKING_URI)."""
     env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     env["PYTHONWARNINGS"] = "ignore"
+    return env
+
+
+def run_script(name: str, *args: str, stdin: str | None = None, timeout: int = 300):
+    """Run one of haltung's console scripts in a subprocess, as a user would."""
     return subprocess.run(
         [str(BIN / name), *args],
         capture_output=True,
         text=True,
         input=stdin,
         timeout=timeout,
-        env=env,
+        env=script_env(),
         cwd=ROOT,
     )

@@ -220,7 +220,7 @@ def test_sigterm_marks_the_run_killed(store):
     import subprocess
     import time
 
-    from conftest import BIN, ROOT
+    from conftest import BIN, ROOT, script_env
 
     command = [
         str(BIN / "haltung-train"),
@@ -229,13 +229,14 @@ def test_sigterm_marks_the_run_killed(store):
         "model.estimator.epochs=50",
     ]
     process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, cwd=ROOT, env=script_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not runs(store["uri"]):
         time.sleep(0.5)
     time.sleep(2)
     process.send_signal(signal.SIGTERM)
-    process.wait(timeout=60)
+    _, errors = process.communicate(timeout=60)
+    assert runs(store["uri"]), errors.decode()[-2000:]
     (run,) = runs(store["uri"])
     assert run.info.status == "KILLED"
