@@ -44,11 +44,53 @@ def articles_per_second(model: str, articles: list[Article], quantize: str | Non
     return len(articles) / (time.perf_counter() - started)
 
 
+def stream_memory(model: str, articles: list[Article], megabytes: float) -> tuple[float, float]:
+    """Peak RSS (MiB) and seconds of `haltung analyze` on a JSONL of about `megabytes` MB."""
+    import json
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "articles.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            i = 0
+            while out.tell() < megabytes * 1e6:
+                article = articles[i % len(articles)]
+                out.write(
+                    json.dumps({"id": f"a{i}", "text": article.text}, ensure_ascii=False) + "\n"
+                )
+                i += 1
+        command = [
+            str(BIN / "haltung"),
+            "analyze",
+            str(path),
+            "--model",
+            model,
+            "--format",
+            "csv",
+            "--output",
+            str(Path(tmp) / "out.csv"),
+        ]
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"haltung analyze failed on {megabytes} MB")
+        return usage.ru_maxrss / 1024, time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True, help="a TF-IDF model folder")
     parser.add_argument("--transformer", help="a transformer model folder (fp32 and int8)")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--stream-mb",
+        type=float,
+        nargs="*",
+        default=[],
+        help="also measure peak memory on JSONL inputs of these sizes (MB)",
+    )
     args = parser.parse_args()
     cfg = compose()
     frame = load_dataset(DataSpec.from_config(cfg.data), Task.from_config(cfg.task).labels).frame
@@ -61,6 +103,9 @@ def main() -> None:
         for quantize in (None, "int8"):
             speed = articles_per_second(args.transformer, articles, quantize)
             print(f"- transformer {quantize or 'fp32'}: {speed:.1f} articles/s")
+    for megabytes in args.stream_mb:
+        peak, seconds = stream_memory(args.model, articles, megabytes)
+        print(f"- JSONL of {megabytes:g} MB: peak RSS {peak:.0f} MiB, {seconds:.0f} s")
     imports = best_of([sys.executable, "-c", "import sklearn.linear_model, pandas"], args.repeat)
     analyze = best_of(
         [str(BIN / "haltung"), "analyze", str(SEED), "--model", args.model, "--format", "csv"],
