@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from haltung.evaluation.pipeline import article_text
 from haltung.text.sentences import SentenceSplitter
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_TEXT = ROOT / "seeds" / "000_4d560e9d65afaa3b.txt"
 SEED_GOLD = ROOT / "data" / "seed-article" / "seed-article.jsonl"
 CORPUS = ROOT / "data" / "haltung-news" / "haltung-news.jsonl"
-FINAL = re.compile(r"[.!?…][“”\"»«’)]*$")
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -52,15 +51,7 @@ def one_line(sentences: list[str]) -> str:
     return " ".join(sentences)
 
 
-def headings_apart(sentences: list[str]) -> str:
-    """Sentences joined by spaces, but each one without final punctuation on its own line."""
-    lines: list[list[str]] = [[]]
-    for sentence in sentences:
-        if FINAL.search(sentence):
-            lines[-1].append(sentence)
-        else:
-            lines += [[sentence], []]
-    return "\n".join(" ".join(line) for line in lines if line)
+headings_apart = article_text  # headings on their own lines, as in real articles
 
 
 def evaluate(

@@ -12,7 +12,8 @@ Documents are rebuilt from gold records (or read from the original article), run
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,22 +32,30 @@ class GoldDocument:
     records: pd.DataFrame  # columns: text, actor, label
 
 
+SENTENCE_END = re.compile(r"[.!?…][“”\"»«’)]*$")
+
+
+def article_text(sentences: Sequence[str]) -> str:
+    """Gold sentences as an article: one paragraph, headings (no final punctuation) on own lines."""
+    lines: list[list[str]] = [[]]
+    for sentence in sentences:
+        if SENTENCE_END.search(sentence):
+            lines[-1].append(sentence)
+        else:
+            lines += [[sentence], []]
+    return "\n".join(" ".join(line) for line in lines if line)
+
+
 def corpus_documents(frame: pd.DataFrame) -> list[GoldDocument]:
-    """Rebuild articles from corpus records: headings on their own line, the rest one paragraph."""
-    documents = []
-    for doc_id, records in frame.groupby("doc_id", sort=True):
-        sentences = records.drop_duplicates("text")["text"].tolist()
-        lines, paragraph = [], []
-        for sentence in sentences:
-            if sentence.rstrip("“”\"'»« ").endswith((".", "!", "?", ":")):
-                paragraph.append(sentence)
-            else:  # a heading or boilerplate line
-                lines += [" ".join(paragraph), sentence] if paragraph else [sentence]
-                paragraph = []
-        lines.append(" ".join(paragraph))
-        text = "\n".join(line for line in lines if line)
-        documents.append(GoldDocument(str(doc_id), text, records[["text", "actor", "label"]]))
-    return documents
+    """Rebuild articles from corpus records (see `article_text`)."""
+    return [
+        GoldDocument(
+            str(doc_id),
+            article_text(records.drop_duplicates("text")["text"].tolist()),
+            records[["text", "actor", "label"]],
+        )
+        for doc_id, records in frame.groupby("doc_id", sort=True)
+    ]
 
 
 def article_document(path: Path, records: pd.DataFrame, doc_id: str) -> GoldDocument:
