@@ -17,8 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from haltung.data.loaders import decode_text
 from haltung.errors import DataError
 
+ENCODING_HINT = (
+    "If the file is Latin-1 or Windows-1252, pass --encoding cp1252; or save it as UTF-8."
+)
 COLUMNS = ["doc_id", "sentence_index", "sentence", "actor", "stance", "score"]
 
 
@@ -40,9 +44,7 @@ class ArticleAnalyzer:
 
         self.classifier = classifier
         self.splitter = SentenceSplitter()
-        self.detector = ActorDetector(
-            gazetteer=gazetteer, spacy_model=spacy_model or analysis_options().get("spacy_model")
-        )
+        self.detector = ActorDetector(gazetteer=gazetteer, spacy_model=spacy_model)
 
     def rows(self, article: Article) -> pd.DataFrame:
         """The (sentence, actor) rows of one article, with the classifier's stance and score."""
@@ -64,16 +66,6 @@ class ArticleAnalyzer:
     def stream(self, articles: Iterable[Article]) -> Iterator[pd.DataFrame]:
         for article in articles:
             yield self.rows(article)
-
-
-def analysis_options(name: str = "default") -> dict:
-    """The options of `conf/analyze/<name>.yaml` (gazetteer, max_actors, spacy_model)."""
-    import yaml
-
-    from haltung.config import config_dir
-
-    path = config_dir() / "analyze" / f"{name}.yaml"
-    return yaml.safe_load(path.read_text("utf-8")) or {} if path.is_file() else {}
 
 
 def analyze_texts(classifier, texts: Iterable[str], **options) -> pd.DataFrame:
@@ -111,21 +103,7 @@ def _read_text(path: Path, encoding: str) -> str:
         raise DataError(f"{path} is empty: there is nothing to analyse.")
     if b"\x00" in raw[:8192]:
         raise DataError(f"{path} looks like a binary file, not text.")
-    return _decode(raw, encoding, f"{path}")
-
-
-def _decode(raw: bytes, encoding: str, where: str, line: int | None = None) -> str:
-    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
-    try:
-        return raw.decode(codec)
-    except LookupError:
-        raise DataError(f"Unknown encoding '{encoding}'.") from None
-    except UnicodeDecodeError as err:
-        at = line if line is not None else raw[: err.start].count(b"\n") + 1
-        raise DataError(
-            f"{where}, line {at}: bytes that are not valid {encoding}. If the file is Latin-1 or "
-            "Windows-1252, pass --encoding cp1252; or save it as UTF-8."
-        ) from None
+    return decode_text(raw, encoding, hint=ENCODING_HINT, where=f"{path}, ")
 
 
 def _read_jsonl(path: Path, encoding: str) -> Iterator[Article]:
@@ -134,7 +112,7 @@ def _read_jsonl(path: Path, encoding: str) -> Iterator[Article]:
         for number, raw in enumerate(handle, start=1):
             if b"\x00" in raw:
                 raise DataError(f"{path}, line {number}: binary data, not JSON text.")
-            line = _decode(raw, encoding, str(path), number).strip()
+            line = decode_text(raw, encoding, ENCODING_HINT, f"{path}, ", number).strip()
             if not line:
                 continue
             try:

@@ -118,9 +118,10 @@ def _download(uri: str, tracking_uri: str | None) -> Path:
     from haltung.config import project_root
     from haltung.errors import TrackingError
     from haltung.tracking.store import check_store
+    from haltung.tracking.store import tracking_uri as default_store
 
     store = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
-    store = store or f"sqlite:///{project_root() / 'experiments' / 'mlflow.db'}"
+    store = store or default_store({}, project_root() / "experiments")
     try:
         check_store(store)
     except TrackingError as err:

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from haltung.data.loaders import decode_text
 from haltung.errors import DataError, HaltungError
 
 
@@ -138,16 +139,8 @@ def read_sentences(source: str, encoding: str = "utf-8") -> tuple[list[str], lis
     except OSError as err:
         raise DataError(f"Cannot read {source}: {err.strerror or err}") from None
     name = "standard input" if source == "-" else source
-    try:
-        text = raw.decode("utf-8-sig" if encoding.lower() in {"utf-8", "utf8"} else encoding)
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise DataError(
-            f"{name}, line {line}: bytes that are not valid {encoding}. Pass --encoding cp1252 "
-            "(or the file's real encoding), or save the file as UTF-8."
-        ) from None
-    except LookupError:
-        raise DataError(f"Unknown encoding '{encoding}'.") from None
+    hint = "Pass --encoding cp1252 (or the file's real encoding), or save the file as UTF-8."
+    text = decode_text(raw, encoding, hint=hint, where=f"{name}, ")
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
     if not lines:
         raise DataError(f"{name} holds no sentences.")

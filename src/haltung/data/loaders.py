@@ -139,22 +139,29 @@ def format_problems(problems: list[Problem], shown: int = 8) -> str:
 
 
 def _parse_text(raw: bytes, fmt: str, encoding: str) -> pd.DataFrame:
-    text = _decode(raw, encoding)
-    return _PARSERS[fmt](text, encoding)
+    hint = (
+        "Save the file as UTF-8 (e.g. `iconv -f cp1252 -t utf-8`), or set data.encoding to the "
+        "file's real encoding"
+    )
+    return _PARSERS[fmt](decode_text(raw, encoding, hint=hint), encoding)
 
 
-def _decode(raw: bytes, encoding: str) -> str:
+def decode_text(raw: bytes, encoding: str, hint: str, where: str = "", line: int = 1) -> str:
+    """Bytes as text (a UTF-8 BOM dropped), or a `DataError` naming the line and the bad byte.
+
+    `where` prefixes the message (e.g. "file.txt, "); `line` is the number of the first line of
+    `raw`, for input read line by line; `hint` says how to fix it.
+    """
     codec = "utf-8-sig" if encoding.lower().replace("_", "-") in {"utf-8", "utf8"} else encoding
     try:
         return raw.decode(codec)
     except LookupError:
-        raise DataError(f"unknown encoding '{encoding}' in data.encoding") from None
+        raise DataError(f"{where}unknown encoding '{encoding}'") from None
     except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
+        at = line + raw[: err.start].count(b"\n")
         raise DataError(
-            f"line {line}: bytes that are not valid {encoding} (0x{raw[err.start]:02x} at byte "
-            f"{err.start}). Save the file as UTF-8 (e.g. `iconv -f cp1252 -t utf-8`), or set "
-            "data.encoding to the file's real encoding"
+            f"{where}line {at}: bytes that are not valid {encoding} (0x{raw[err.start]:02x} at "
+            f"byte {err.start}). {hint}"
         ) from None
 
 

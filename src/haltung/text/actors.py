@@ -1115,16 +1115,16 @@ def _config_file() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _analysis_config() -> tuple[tuple[str, ...], int]:
-    """The gazetteer and max_actors of conf/analyze/default.yaml (defaults without the file)."""
+def _analysis_config() -> tuple[tuple[str, ...], int, str | None]:
+    """The gazetteer, max_actors and spacy_model of conf/analyze/default.yaml."""
     import yaml
 
     path = _config_file()
     if not path.is_file():
-        return (), MAX_ACTORS
+        return (), MAX_ACTORS, None
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     names = tuple(str(name) for name in data.get("gazetteer") or ())
-    return names, int(data.get("max_actors") or MAX_ACTORS)
+    return names, int(data.get("max_actors") or MAX_ACTORS), data.get("spacy_model")
 
 
 @dataclass(slots=True)
@@ -1144,13 +1144,14 @@ class ActorDetector:
     """Finds the actors of the sentences of a German news document, without model weights.
 
     The gazetteer of conf/analyze/default.yaml (institutions, parties, countries, capitals,
-    companies) is always used; `gazetteer` adds names. With `spacy_model`, the PER/ORG/LOC
-    entities of that spaCy pipeline are kept together as names; it must be installed, or
-    ConfigError is raised.
+    companies) is always used; `gazetteer` adds names. With `spacy_model` (default: the file's
+    `spacy_model`), the PER/ORG/LOC entities of that spaCy pipeline are kept together as names;
+    it must be installed, or ConfigError is raised.
     """
 
     def __init__(self, gazetteer: Iterable[str] = (), spacy_model: str | None = None):
-        names, self.max_actors = _analysis_config()
+        names, self.max_actors, configured_model = _analysis_config()
+        spacy_model = spacy_model or configured_model
         self.gazetteer = _Gazetteer([*names, *gazetteer])
         self.nlp = _load_spacy(spacy_model) if spacy_model else None
 
