@@ -21,6 +21,12 @@ def project_root() -> Path:
     return Path.cwd().resolve()
 
 
+def cache_home() -> Path:
+    """Where haltung caches encoders, embeddings and int8 models: $HALTUNG_CACHE, else
+    ~/.cache/haltung."""
+    return Path(os.environ.get("HALTUNG_CACHE") or Path.home() / ".cache" / "haltung").expanduser()
+
+
 def config_dir() -> Path:
     """The `conf/` folder: shipped inside the wheel, or at the top of the source checkout."""
     packaged = _PACKAGE_DIR / "conf"

@@ -64,13 +64,13 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
     def _cache_path(self, texts: Sequence[str]) -> Path | None:
         if not self.cache or len(texts) < self.min_cache_size:
             return None
-        from haltung.models.encoders import cache_dir
+        from haltung.config import cache_home
 
         digest = hashlib.sha256()
         for part in (self.encoder, str(self.max_length), *texts):
             digest.update(part.encode("utf-8") + b"\0")
         name = Path(self.encoder).name or "encoder"
-        return cache_dir().parent / "embeddings" / name / f"{digest.hexdigest()[:32]}.npy"
+        return cache_home() / "embeddings" / name / f"{digest.hexdigest()[:32]}.npy"
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         import torch

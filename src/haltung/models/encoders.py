@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 import shutil
 import struct
 from collections.abc import Sequence
@@ -50,8 +49,9 @@ CHECK_SENTENCES = (
 
 def cache_dir() -> Path:
     """Where encoders are installed: $HALTUNG_CACHE/encoders, else ~/.cache/haltung/encoders."""
-    base = os.environ.get("HALTUNG_CACHE") or Path.home() / ".cache" / "haltung"
-    return Path(base).expanduser() / "encoders"
+    from haltung.config import cache_home
+
+    return cache_home() / "encoders"
 
 
 def encoder_dir(name: str = ME5, install_missing: bool = True) -> Path:
