@@ -13,7 +13,7 @@ pytest.importorskip("onnxruntime")
 
 from haltung.config import compose  # noqa: E402
 from haltung.data import DataSpec, load_dataset  # noqa: E402
-from haltung.errors import ConfigError  # noqa: E402
+from haltung.errors import ConfigError, ModelLoadError  # noqa: E402
 from haltung.models import build_estimator, int8  # noqa: E402
 from haltung.models.transformer import TransformerClassifier  # noqa: E402
 
@@ -101,3 +101,11 @@ def test_cache_key_follows_weights_ranges_and_recipe(tmp_path, monkeypatch):
     assert int8.cache_key([weights, ranges]) != key
     monkeypatch.setattr(int8, "RECIPE", "another recipe")
     assert int8.cache_key([weights, ranges]) != key
+
+
+def test_unwritable_cache_is_a_clear_error(saved, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("HALTUNG_CACHE", str(blocker))
+    with pytest.raises(ModelLoadError, match="HALTUNG_CACHE to a writable folder"):
+        TransformerClassifier.load(saved, quantize="int8")

@@ -112,6 +112,21 @@ def test_haltung_train_tiny_logs_learning_curves_and_a_loadable_model(store):
         proba = clf.predict_proba(["„Kein Kommentar“, sagte der Sprecher."], ["der Sprecher"])
         assert list(proba.columns) == list(STANCE)
         assert proba.to_numpy().sum() == pytest.approx(1, abs=1e-4)
+    predicted = run_script(
+        "haltung",
+        "predict",
+        "--model",
+        f"runs:/{run.info.run_id}/model",
+        "--tracking-uri",
+        store["uri"],
+        "--quantize",
+        "int8",
+        "--format",
+        "jsonl",
+        stdin="„Kein Kommentar“, sagte der Sprecher.",
+    )
+    assert predicted.returncode == 0, predicted.stderr
+    assert json.loads(predicted.stdout)["label"] in STANCE
 
 
 def test_offline_bert_run_stops_before_training_with_a_clear_message(store):

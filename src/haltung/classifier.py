@@ -46,8 +46,8 @@ class StanceClassifier:
         `models:/<name>/<version>`, `models:/<model_id>`).
 
         URIs are resolved against `tracking_uri`, else $MLFLOW_TRACKING_URI, else the project's
-        own store (`experiments/mlflow.db`). `quantize="int8"` runs transformer models with
-        dynamic int8 quantisation (faster on CPU).
+        own store (`experiments/mlflow.db`). `quantize="int8"` runs transformer models as int8
+        ONNX Runtime models (faster on CPU; built on first use and cached).
         """
         text = str(source)
         path = Path(text).expanduser()

@@ -47,7 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "jsonl", "csv"), default="table")
     p.add_argument("--encoding", default="utf-8", help="encoding of the input (default utf-8)")
     p.add_argument("--tracking-uri", help="MLflow store for runs:/ and models:/ URIs")
-    p.add_argument("--quantize", choices=("int8",), help="int8 weights for transformer models")
+    p.add_argument(
+        "--quantize", choices=("int8",), help="int8 ONNX Runtime for transformer models (CPU)"
+    )
     p.set_defaults(command=_predict, name="predict")
 
     v = sub.add_parser("validate-data", help="check a data file or folder and summarise it")
@@ -63,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--format", choices=("table", "csv", "jsonl", "html"), default="table")
     a.add_argument("--output", help="write here instead of standard output")
     a.add_argument("--encoding", default="utf-8", help="encoding of the input (e.g. cp1252)")
-    a.add_argument("--quantize", choices=("int8",), help="int8 weights for transformer models")
+    a.add_argument(
+        "--quantize", choices=("int8",), help="int8 ONNX Runtime for transformer models (CPU)"
+    )
     a.add_argument("--tracking-uri", help="MLflow store for runs:/ and models:/ URIs")
     a.set_defaults(command=_analyze, name="analyze")
 

@@ -19,6 +19,7 @@ import copy
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 import warnings
 from collections.abc import Iterable, Mapping
@@ -133,8 +134,15 @@ def export_int8(
         raise ModelLoadError(f"{INSTALL_HINT} ({err})") from None
     model = smoothed(model, ranges) if ranges else copy.deepcopy(model).cpu().eval()
     names = list(example)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = tempfile.mkdtemp(dir=target.parent)
+    except OSError as err:
+        raise ModelLoadError(
+            f"The int8 model cannot be written to {target.parent} ({err.strerror}); set "
+            "HALTUNG_CACHE to a writable folder."
+        ) from None
+    try:
         fp32 = Path(tmp) / "fp32.onnx"
         with warnings.catch_warnings(), torch.inference_mode():
             warnings.simplefilter("ignore")  # tracer warnings about shapes and deprecations
@@ -160,6 +168,8 @@ def export_int8(
             op_types_to_quantize=["MatMul", "Gather"],
         )
         os.replace(partial, target)  # atomic: a crash never leaves half a model in the cache
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 
