@@ -72,7 +72,7 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         device: str = "auto",
         mixed_precision: bool = True,
         cpu_threads: int | None = None,
-        calibration_rows: int = 512,
+        calibration_rows: int = 4096,
         progress: bool = True,
     ):
         self.pretrained = pretrained
