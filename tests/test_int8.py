@@ -57,10 +57,13 @@ def test_smoothing_leaves_the_fp32_model_unchanged(fitted, frame):
     assert torch.allclose(before, after, atol=1e-4)
 
 
-def test_int8_model_is_built_once_cached_and_agrees_with_fp32(saved, frame, monkeypatch):
+def test_int8_model_is_built_once_cached_and_agrees_with_fp32(saved, frame, monkeypatch, caplog):
     rows = frame[["text", "actor"]]
     fp32 = TransformerClassifier.load(saved).predict_proba(rows)
+    handlers = list(logging.getLogger().handlers)
     quantised = TransformerClassifier.load(saved, quantize="int8")
+    assert logging.getLogger().handlers == handlers  # ONNX Runtime's chatter stays out
+    assert "pre-processing" not in caplog.text
     assert quantised.model_ is None and isinstance(quantised.int8_, int8.OnnxRunner)
     assert quantised.int8_.path.is_relative_to(int8.cache_dir())
     proba = quantised.predict_proba(rows)
