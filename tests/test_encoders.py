@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -89,8 +90,9 @@ def test_install_me5_small_verifies_against_the_engine_and_is_idempotent(monkeyp
 
 
 @pytest.mark.slow
-def test_me5_small_fine_tunes_in_the_harness(store):
+def test_me5_small_fine_tunes_in_the_harness_and_runs_as_int8(store, monkeypatch, tmp_path):
     from conftest import run_script
+    from haltung import StanceClassifier
 
     done = run_script(
         "haltung-train",
@@ -101,6 +103,16 @@ def test_me5_small_fine_tunes_in_the_harness(store):
     )
     assert done.returncode == 0, done.stderr
     assert "f_stance = " in done.stdout
+    folder = next(Path(store["dir"]).glob("outputs/*/*/model"))
+    monkeypatch.setenv("HALTUNG_CACHE", str(tmp_path / "cache"))
+    sentences = [
+        "„Das ist ihre eigene Angelegenheit“, sagte eine Sprecherin des Außenministeriums.",
+        "Der Generalsekretär nannte die Zusammenarbeit eine Bedrohung für Europa.",
+        "Die Regierung will die Ukraine weiter unterstützen.",
+    ]
+    fp32 = StanceClassifier.load(folder).predict_proba(sentences).to_numpy()
+    int8 = StanceClassifier.load(folder, quantize="int8").predict_proba(sentences).to_numpy()
+    assert np.abs(int8 - fp32).max() < 0.1
 
 
 @pytest.mark.slow
