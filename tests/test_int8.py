@@ -27,7 +27,8 @@ def frame(stance_path):
 
 @pytest.fixture(scope="module")
 def fitted(frame):
-    estimator = build_estimator(compose(["model=tiny"]).model).set_params(epochs=3)
+    # enough epochs for confident predictions: the agreement test needs rows that are no near-tie
+    estimator = build_estimator(compose(["model=tiny"]).model).set_params(epochs=12)
     return estimator.fit(frame[["text", "actor"]], frame["label"])
 
 
@@ -69,7 +70,10 @@ def test_int8_model_is_built_once_cached_and_agrees_with_fp32(saved, frame, monk
     proba = quantised.predict_proba(rows)
     assert proba.shape == fp32.shape and np.allclose(proba.sum(axis=1), 1, atol=1e-5)
     assert np.abs(proba - fp32).max() < 0.05
-    assert np.mean(proba.argmax(1) == fp32.argmax(1)) >= 0.95
+    top2 = np.sort(fp32, axis=1)[:, -2:]
+    confident = top2[:, 1] - top2[:, 0] > 0.1  # near-ties may flip under any rounding
+    assert confident.sum() >= 20
+    assert np.mean(proba[confident].argmax(1) == fp32[confident].argmax(1)) >= 0.95
 
     def must_not_export(*args, **kwargs):
         raise AssertionError("the cached int8 model should have been reused")

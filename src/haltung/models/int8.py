@@ -36,7 +36,7 @@ RANGES_FILE = "activation-ranges.safetensors"
 #: The migration strength, chosen on HaltungNews' dev split with fine-tuned me5-small
 #: (agreement with fp32 at alpha 0.7 / 0.8 / 0.9: 99.1 / 99.6 / 99.1 %).
 ALPHA = 0.8
-RECIPE = f"smooth-{ALPHA}/dynamic-int8-per-channel/MatMul+Gather/opset-17/v1"
+RECIPE = f"smooth-{ALPHA}/dynamic-int8-per-channel/MatMul+Gather/opset-17/v2"
 INSTALL_HINT = (
     "int8 inference needs onnx and onnxruntime, which come with the bert extra: "
     "`pip install 'haltung[bert]'`."
@@ -150,7 +150,7 @@ def export_int8(
         with warnings.catch_warnings(), torch.inference_mode():
             warnings.simplefilter("ignore")  # tracer warnings about shapes and deprecations
             torch.onnx.export(
-                model,
+                _ByName(model, names),
                 tuple(example[k] for k in names),
                 str(fp32),
                 input_names=names,
@@ -175,6 +175,18 @@ def export_int8(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+class _ByName(torch.nn.Module):
+    """Positional inputs to keyword arguments: the tokenizer's order of `input_ids`,
+    `token_type_ids`, `attention_mask` is not the order of BERT's `forward`."""
+
+    def __init__(self, model: torch.nn.Module, names: list[str]):
+        super().__init__()
+        self.model, self.names = model, names
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        return self.model(**dict(zip(self.names, inputs, strict=True))).logits
 
 
 @contextmanager
