@@ -135,7 +135,7 @@ def export_int8(
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as err:
         raise ModelLoadError(f"{INSTALL_HINT} ({err})") from None
-    model = smoothed(model, ranges) if ranges else copy.deepcopy(model).cpu().eval()
+    model = smoothed(model, ranges) if ranges else model.eval()  # export leaves it unchanged
     names = list(example)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -266,10 +266,8 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         from scipy.special import softmax
 
         encoded = self._encode(X)
-        order = np.argsort([len(e["input_ids"]) for e in encoded], kind="stable")
         out = np.zeros((len(encoded), len(self.classes_)), dtype=np.float32)
-        for start in range(0, len(order), self.eval_batch_size):
-            rows = order[start : start + self.eval_batch_size]
+        for rows in _length_batches(encoded, self.eval_batch_size, None):
             batch = self.tokenizer_.pad([encoded[r] for r in rows], return_tensors="np")
             out[rows] = softmax(self._logits(batch), axis=-1)
         return out
