@@ -22,7 +22,14 @@ def test_default_config_composes_with_absolute_paths():
     assert cfg.split.method == "auto"
     assert Path(cfg.paths.experiments_dir).is_absolute()
     assert Path(cfg.data.path).is_dir()
-    assert Path(cfg.data.extra_test_sets.seed_article.path).is_file()
+    assert Path(cfg.task.test_sets.seed_article.path).is_file()
+    assert list(cfg.task.test_sets) == [
+        "haltung_news",
+        "haltung_real",
+        "haltung_real_fragestunde",
+        "haltung_real_news",
+        "seed_article",
+    ]
     assert Path(cfg.paths.root) == project_root()
 
 

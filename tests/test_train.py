@@ -90,8 +90,17 @@ def test_run_logs_config_overrides_plots_predictions_and_model(trained):
     local = Path(client.download_artifacts(run_id, "overrides.yaml"))
     assert "model=tfidf_svm" in local.read_text()
     predictions = pd.read_csv(client.download_artifacts(run_id, "predictions.csv"))
-    assert list(predictions.columns[:6]) == ["id", "doc_id", "text", "actor", "gold", "predicted"]
-    assert list(predictions.columns[6:]) == ["supportive", "critical", "evasive", "none"]
+    assert list(predictions.columns[:7]) == [
+        "id",
+        "doc_id",
+        "text",
+        "actor",
+        "corpus",
+        "gold",
+        "predicted",
+    ]
+    assert set(predictions["corpus"]) == {"mini_stance"}
+    assert list(predictions.columns[7:]) == ["supportive", "critical", "evasive", "none"]
     assert len(predictions) == trained["run"].data.metrics["test_n"]
     png = Path(client.download_artifacts(run_id, "test_confusion_matrix.png"))
     assert png.read_bytes()[:4] == b"\x89PNG"
@@ -102,8 +111,12 @@ def test_logged_model_loads_by_run_uri_model_uri_and_folder(trained):
     mlflow.set_tracking_uri(trained["uri"])
     sentence = ["„Dazu äußern wir uns nicht“, sagte ein Sprecher des Konzerns."]
     pyfunc = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
-    assert pyfunc.metadata.get_input_schema().input_names() == ["text", "actor"]
+    assert pyfunc.metadata.get_input_schema().input_names() == ["text", "actor", "context"]
     out = pyfunc.predict(pd.DataFrame({"text": sentence, "actor": ["ein Sprecher"]}))
+    with_context = pyfunc.predict(
+        pd.DataFrame({"text": sentence, "actor": ["ein Sprecher"], "context": ["Warum?"]})
+    )
+    assert with_context["predicted"].tolist() == out["predicted"].tolist()  # no context input
     experiment = trained["run"].info.experiment_id
     (logged,) = mlflow.search_logged_models(experiment_ids=[experiment], output_format="list")
     by_run = StanceClassifier.load(f"runs:/{run_id}/model", tracking_uri=trained["uri"])

@@ -76,17 +76,28 @@ class StanceClassifier:
         return dict(self._model.meta)
 
     def predict_proba(
-        self, texts: str | Sequence[str], actors: str | Sequence[str] | None = None
+        self,
+        texts: str | Sequence[str],
+        actors: str | Sequence[str] | None = None,
+        contexts: str | Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        """One row per text, one column per label; `actors` gives each text's actor."""
-        frame = as_input_frame(texts, actors)
+        """One row per text, one column per label.
+
+        `actors` gives each text's actor; `contexts` what it answers (for a government answer,
+        the question). Models trained without contexts ignore them.
+        """
+        frame = as_input_frame(texts, actors, contexts)
         return pd.DataFrame(self._model.predict_proba(frame), columns=self.labels)
 
     def predict(
-        self, texts: str | Sequence[str], actors: str | Sequence[str] | None = None
+        self,
+        texts: str | Sequence[str],
+        actors: str | Sequence[str] | None = None,
+        contexts: str | Sequence[str] | None = None,
     ) -> list[str]:
         """The most probable label of each text."""
-        return labels_from_proba(self.predict_proba(texts, actors).to_numpy(), self.labels)
+        proba = self.predict_proba(texts, actors, contexts).to_numpy()
+        return labels_from_proba(proba, self.labels)
 
     def analyze(self, text: str, doc_id: str = "doc") -> pd.DataFrame:
         """Split an article into sentences, find each sentence's actors and label them.

@@ -1,7 +1,11 @@
 """`haltung`: everything but training.
 
 haltung predict --model URI [FILE|-] [--format table|jsonl|csv]
+haltung analyze PATH --model URI [--format table|csv|jsonl|html]
+haltung evaluate-pipeline --model URI
 haltung validate-data [PATH] [--data NAME] [--task NAME] [KEY=VALUE ...]
+haltung data build haltung-real [--source DIR]   |   haltung data fetch gerntsa --to DIR
+haltung encoders install me5-small
 haltung ui [--port 5000]
 """
 
@@ -40,8 +44,8 @@ def _parser() -> argparse.ArgumentParser:
         "input",
         nargs="?",
         default="-",
-        help="text file (one sentence per line, or "
-        "JSONL with `text` and `actor`); - or nothing reads standard input",
+        help="text file (one sentence per line, or JSONL with `text`, `actor` and `context`); "
+        "- or nothing reads standard input",
     )
     p.add_argument("--model", required=True, help="model folder or MLflow model URI")
     p.add_argument("--format", choices=("table", "jsonl", "csv"), default="table")
@@ -81,6 +85,18 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--tracking-uri", help="MLflow store (default: the project's)")
     v.set_defaults(command=_evaluate_pipeline, name="evaluate-pipeline")
 
+    d = sub.add_parser("data", help="build a corpus from its stand-off labels; fetch a source")
+    d.add_argument("action", choices=("build", "fetch"))
+    d.add_argument("name", help="build: a corpus with stand-off labels; fetch: gerntsa")
+    d.add_argument(
+        "--source",
+        help="build: the folder holding the source data sets as their cards lay them out "
+        "(default: $HALTUNG_SOURCES, else ../shared/data beside the project)",
+    )
+    d.add_argument("--output", help="build: the corpus folder (default: the data config's)")
+    d.add_argument("--to", help="fetch: the sources folder to download into")
+    d.set_defaults(command=_data, name="data")
+
     e = sub.add_parser("encoders", help="install pretrained encoders that work offline")
     e.add_argument("action", choices=("install", "list"))
     e.add_argument("name", nargs="?", default="me5-small")
@@ -100,11 +116,11 @@ def _parser() -> argparse.ArgumentParser:
 def _predict(args: argparse.Namespace) -> int:
     from haltung.classifier import StanceClassifier
 
-    texts, actors = read_sentences(args.input, args.encoding)
+    texts, actors, contexts = read_sentences(args.input, args.encoding)
     classifier = StanceClassifier.load(
         args.model, tracking_uri=args.tracking_uri, quantize=args.quantize
     )
-    proba = classifier.predict_proba(texts, actors)
+    proba = classifier.predict_proba(texts, actors, contexts)
     labels = classifier.labels
     predicted = proba.idxmax(axis=1)
     if args.format == "jsonl":
@@ -136,8 +152,9 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_sentences(source: str, encoding: str = "utf-8") -> tuple[list[str], list[str]]:
-    """Sentences (and actors) from a file or stdin: plain lines, or JSONL with `text`/`actor`."""
+def read_sentences(source: str, encoding: str = "utf-8") -> tuple[list[str], list[str], list[str]]:
+    """Sentences, actors and contexts from a file or stdin: plain lines, or JSONL with `text`
+    and optional `actor` and `context`."""
     try:
         raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as err:
@@ -149,7 +166,7 @@ def read_sentences(source: str, encoding: str = "utf-8") -> tuple[list[str], lis
     if not lines:
         raise DataError(f"{name} holds no sentences.")
     if all(line.lstrip().startswith("{") for _, line in lines):
-        texts, actors = [], []
+        texts, actors, contexts = [], [], []
         for n, line in lines:
             try:
                 record = json.loads(line)
@@ -159,24 +176,26 @@ def read_sentences(source: str, encoding: str = "utf-8") -> tuple[list[str], lis
                 raise DataError(f"{name}, line {n}: a JSON line needs a non-empty `text`.")
             texts.append(str(record["text"]))
             actors.append(str(record.get("actor") or ""))
-        return texts, actors
-    return [line.strip() for _, line in lines], [""] * len(lines)
+            contexts.append(str(record.get("context") or ""))
+        return texts, actors, contexts
+    return [line.strip() for _, line in lines], [""] * len(lines), [""] * len(lines)
 
 
 def _validate_data(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from haltung.data import DataSpec, load_dataset
+    from haltung.data.corpora import load_data
     from haltung.task import Task
 
     cfg = _data_config(args)
     task = Task.from_config(cfg.task)
-    dataset = load_dataset(DataSpec.from_config(cfg.data), task.labels)
+    dataset = load_data(cfg.data, task.labels)
     frame = dataset.frame
     console = Console(soft_wrap=True)
+    where = cfg.data.get("path") or " + ".join(frame["corpus"].unique())
     console.print(
-        f"[bold green]valid[/bold green]: {cfg.data.path} (data config '{cfg.data.name}',"
+        f"[bold green]valid[/bold green]: {where} (data config '{cfg.data.name}',"
         f" task '{task.name}')"
     )
     console.print(
@@ -202,6 +221,35 @@ def _validate_data(args: argparse.Namespace) -> int:
         console.print(f"splits: {sizes}")
     for path, digest in dataset.files.items():
         console.print(f"sha256 {digest}  {path}")
+    return 0
+
+
+def _data(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from haltung.config import compose, config_dir
+    from haltung.data.sources import GERNTSA, fetch_gerntsa
+    from haltung.data.standoff import build_corpus
+
+    if args.action == "fetch":
+        if args.name != GERNTSA:
+            raise HaltungError(f"Only '{GERNTSA}' can be fetched, not '{args.name}'.")
+        if not args.to:
+            raise HaltungError("Say where to put it: --to DIR (then set HALTUNG_SOURCES=DIR).")
+        path = fetch_gerntsa(Path(args.to))
+        print(f"GerNTSA saved to {path}. Use it with: export HALTUNG_SOURCES={Path(args.to)}")
+        return 0
+    name = args.name.replace("-", "_")
+    if not (config_dir() / "data" / f"{name}.yaml").is_file():
+        raise HaltungError(f"There is no data config '{name}' in {config_dir() / 'data'}.")
+    build = compose([f"data={name}"]).data.get("build")
+    if not build:
+        raise HaltungError(f"The corpus '{name}' has no stand-off labels to build from.")
+    source = Path(args.source or str(build.source)).expanduser()
+    output = Path(args.output or str(build.output)).expanduser()
+    counts = build_corpus(Path(str(build.annotations)), source, output)
+    shown = ", ".join(f"{n} {k}" for k, n in counts.items())
+    print(f"Built {name} in {output}: {sum(counts.values())} records ({shown}).")
     return 0
 
 

@@ -23,10 +23,12 @@ from hydra.errors import CompactHydraException
 from omegaconf import DictConfig
 
 from haltung.config import config_dir
-from haltung.data import Dataset, DataSpec, Fold, load_dataset, make_folds, make_splits
+from haltung.data import Dataset, Fold, make_folds, make_splits
+from haltung.data.corpora import CORPUS, load_data, load_test_set
 from haltung.errors import ConfigError, HaltungError
 from haltung.evaluation import Evaluation, evaluate, mean_sd
 from haltung.models import build_estimator
+from haltung.models.inputs import input_frame
 from haltung.models.predict import aligned_proba, labels_from_proba
 from haltung.task import Task
 
@@ -57,6 +59,7 @@ def train(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = None)
         OVERRIDES_TAG,
         PARENT_ENV,
         PRIMARY_TAG,
+        SCORING_TAG,
         experiment_overrides,
         run_label,
     )
@@ -65,10 +68,12 @@ def train(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = None)
     overrides = list(overrides or [])
     output_dir.mkdir(parents=True, exist_ok=True)
     task = Task.from_config(cfg.task)
-    dataset = load_dataset(DataSpec.from_config(cfg.data), task.labels)
-    extra_sets = {
-        name: load_dataset(DataSpec.from_config(spec), task.labels)
-        for name, spec in (cfg.data.get("extra_test_sets") or {}).items()
+    dataset = load_data(cfg.data, task.labels)
+    trained_on = set(dataset.frame[CORPUS])
+    test_sets = {  # the test splits of the other corpora the task knows (None: not here)
+        name: load_test_set(spec, task.labels)
+        for name, spec in (cfg.task.get("test_sets") or {}).items()
+        if name not in trained_on
     }
     folds = _partition(dataset, cfg.split)
     build_estimator(cfg.model)  # a config error surfaces now, not inside the run
@@ -79,6 +84,12 @@ def train(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = None)
         artifact_location(cfg.tracking, cfg.paths.experiments_dir),
     )
     headline = f"{cfg.evaluation.eval_split}_{task.primary_metric}"
+    scoring = {  # what a sweep needs to compare runs on each test set
+        "metric": task.primary_metric,
+        "labels": list(task.labels),
+        "averaged": list(task.averaged_labels),
+        "test_sets": [n for n in cfg.task.get("test_sets") or {} if test_sets.get(n, True)],
+    }
     tags = {
         "task": task.name,
         "model": str(cfg.model.name),
@@ -86,9 +97,10 @@ def train(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = None)
         "split": folds[0].name if len(folds) == 1 else f"kfold{len(folds)}",
         OVERRIDES_TAG: json.dumps(experiment_overrides(overrides), ensure_ascii=False),
         PRIMARY_TAG: headline,
+        SCORING_TAG: json.dumps(scoring),
         **git_state(Path(cfg.paths.root)),
         **_data_tags(dataset),
-        **{f"data_sha256.{name}": _sha(extra) for name, extra in extra_sets.items()},
+        **{f"data_sha256.{name}": _sha(s) for name, s in test_sets.items() if s is not None},
     }
     run_name = cfg.tracking.run_name or run_label(overrides, str(cfg.model.name))
     log.info(
@@ -109,16 +121,9 @@ def train(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = None)
             )
         log_evaluation(evaluation, cfg.evaluation.eval_split, output_dir)
         _log_predictions(predictions, output_dir / "predictions.csv")
-        extra = {}
-        for name, extra_set in extra_sets.items():  # e.g. the seed article: test-only documents
-            frame = extra_set.frame
-            proba = aligned_proba(estimator, frame[["text", "actor"]], task.labels)
-            extra[name] = _score(cfg, task, frame["label"], proba)
-            log_evaluation(extra[name], name, output_dir)
-            rows = np.arange(len(frame))
-            _log_predictions(
-                _predictions(frame, rows, proba, task), output_dir / f"predictions_{name}.csv"
-            )
+        extra = _score_test_sets(
+            cfg, task, estimator, predictions, test_sets, dataset, folds, output_dir
+        )
         model_dir, model_uri = _save_model(
             cfg, task, dataset, estimator, output_dir, run.info.run_id
         )
@@ -130,6 +135,50 @@ def train(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = None)
     )
     _report(result, uri)
     return result
+
+
+def _score_test_sets(
+    cfg: DictConfig,
+    task: Task,
+    estimator,
+    predictions: pd.DataFrame,
+    test_sets: dict[str, Dataset | None],
+    dataset: Dataset,
+    folds: list[Fold],
+    output_dir: Path,
+) -> dict[str, Evaluation]:
+    """Score the test split of every corpus the task knows, each as its own metric group.
+
+    A training corpus is scored on its own rows of the run's test predictions; every other
+    corpus is predicted here, leaving out any sentence the model was trained on.
+    """
+    from haltung.tracking.run import log_evaluation
+
+    seen = set(dataset.frame["text"].iloc[np.concatenate([f.train for f in folds])])
+    scored: dict[str, Evaluation] = {}
+    for name in cfg.task.get("test_sets") or {}:
+        if name in test_sets:
+            if test_sets[name] is None:
+                continue
+            frame = test_sets[name].frame
+            unseen = ~frame["text"].isin(seen)
+            if not unseen.all():
+                log.warning(
+                    "%s: %d test records were training sentences; left out",
+                    name,
+                    int((~unseen).sum()),
+                )
+                frame = frame[unseen].reset_index(drop=True)
+            proba = aligned_proba(estimator, input_frame(frame), task.labels)
+            part = _predictions(frame, np.arange(len(frame)), proba, task)
+        else:
+            part = predictions[predictions["corpus"] == name].reset_index(drop=True)
+        if part.empty:
+            continue
+        scored[name] = _score(cfg, task, part["gold"], part[list(task.labels)].to_numpy())
+        log_evaluation(scored[name], name, output_dir)
+        _log_predictions(part, output_dir / f"predictions_{name}.csv")
+    return scored
 
 
 def _partition(dataset: Dataset, split_cfg: DictConfig) -> list[Fold]:
@@ -155,16 +204,16 @@ def _fit_predict(cfg: DictConfig, task: Task, frame: pd.DataFrame, fold: Fold):
     extra = {}
     if "eval_set" in accepted and len(fold.dev):
         dev = frame.iloc[fold.dev]
-        extra["eval_set"] = (dev[["text", "actor"]], dev["label"].tolist())
+        extra["eval_set"] = (input_frame(dev), dev["label"].tolist())
     if "on_epoch_end" in accepted:
         extra["on_epoch_end"] = _log_epoch(fold)
     try:
-        estimator.fit(train[["text", "actor"]], train["label"], **extra)
+        estimator.fit(input_frame(train), train["label"], **extra)
     except ValueError as err:  # scikit-learn's invalid settings, or data it cannot use
         raise ConfigError(f"model '{cfg.model.name}' could not be fitted: {err}") from err
 
     def proba(rows: np.ndarray) -> np.ndarray:
-        return aligned_proba(estimator, frame.iloc[rows][["text", "actor"]], task.labels)
+        return aligned_proba(estimator, input_frame(frame.iloc[rows]), task.labels)
 
     return estimator, proba
 
@@ -253,6 +302,7 @@ def _predictions(
             "doc_id": part["doc_id"].to_numpy(),
             "text": part["text"].to_numpy(),
             "actor": part["actor"].to_numpy(),
+            "corpus": part[CORPUS].to_numpy() if CORPUS in part else "",
             "gold": part["label"].to_numpy(),
             "predicted": labels_from_proba(proba, task.labels),
         }
@@ -264,7 +314,7 @@ def _save_model(cfg, task, dataset, estimator, output_dir: Path, run_id: str) ->
     """Save the model folder under the run's output folder and log it to MLflow."""
     from haltung.tracking.pyfunc import ARTIFACT_NAME, log_model_folder, save_model_folder
 
-    example = dataset.frame[["text", "actor"]].head(3).reset_index(drop=True)
+    example = input_frame(dataset.frame.head(3)).reset_index(drop=True)
     meta = {"task": task.name, "model": str(cfg.model.name), "data": dataset.name, "run_id": run_id}
     model_dir = save_model_folder(estimator, task.labels, output_dir / "model", example, meta)
     if not cfg.tracking.log_model:

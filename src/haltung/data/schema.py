@@ -1,6 +1,8 @@
 """The record schema and the data config that maps a file onto it.
 
-A record is one (sentence, actor) pair; a sentence with two actors is two records.
+A record is one (sentence, actor) pair; a sentence with two actors is two records. It may
+carry a `context`: text the sentence answers or comments on (for a government answer in
+question time, the question), which models may read but which is never labelled.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 from haltung.errors import ConfigError
 
 #: Record fields, in output order.
-FIELDS = ("id", "doc_id", "text", "actor", "target", "label", "split")
+FIELDS = ("id", "doc_id", "text", "actor", "target", "label", "split", "context")
 #: Fields whose column must exist in the file (unless mapped to null, where allowed).
 REQUIRED = ("id", "doc_id", "text", "label")
 #: Required fields that may be mapped to null: ids are then numbered, each record its own document.

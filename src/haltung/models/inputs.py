@@ -1,4 +1,4 @@
-"""Model input: a frame with `text` and `actor` columns, and how the actor joins the text."""
+"""Model input: a frame with `text`, `actor` and `context` columns, and how they join the text."""
 
 from __future__ import annotations
 
@@ -10,54 +10,104 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from haltung.errors import HaltungError
 
-INPUT_COLUMNS = ("text", "actor")
+#: The columns every model reads (`actor` and `context` may be empty strings).
+INPUT_COLUMNS = ("text", "actor", "context")
 
 
-def as_input_frame(texts: str | Sequence[str], actors: str | Sequence[str] | None = None):
-    """Build the model input from sentences and (optionally) their actors.
+def as_input_frame(
+    texts: str | Sequence[str],
+    actors: str | Sequence[str] | None = None,
+    contexts: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Build the model input from sentences and (optionally) their actors and contexts.
 
     Raises `HaltungError` for empty sentences or a mismatch in length.
     """
     texts = [texts] if isinstance(texts, str) else list(texts)
-    if actors is None:
-        actors = [""] * len(texts)
-    elif isinstance(actors, str):
-        actors = [actors] * len(texts)
-    else:
-        actors = ["" if a is None else str(a) for a in actors]
-    if len(actors) != len(texts):
-        raise HaltungError(f"Got {len(texts)} texts but {len(actors)} actors; give one per text.")
     empty = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
     if empty:
         shown = ", ".join(str(i + 1) for i in empty[:10])
         raise HaltungError(f"Text number {shown} is empty (or not a string): nothing to classify.")
-    return pd.DataFrame({"text": texts, "actor": actors})
+    return pd.DataFrame(
+        {
+            "text": texts,
+            "actor": _aligned(actors, len(texts), "actors"),
+            "context": _aligned(contexts, len(texts), "contexts"),
+        }
+    )
+
+
+def input_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The model's columns of a record frame; a missing `actor` or `context` becomes empty."""
+    out = pd.DataFrame({"text": frame["text"].astype(str)}, index=frame.index)
+    for column in INPUT_COLUMNS[1:]:
+        out[column] = frame[column].fillna("").astype(str) if column in frame else ""
+    return out
+
+
+def tail(text: str, max_chars: int | None) -> str:
+    """The last `max_chars` characters of `text`, starting at a word: a question's end holds
+    what is asked, its start mostly thanks and preamble."""
+    if not max_chars or len(text) <= max_chars:
+        return text
+    cut = text[-max_chars:]
+    space = cut.find(" ")
+    return cut[space + 1 :] if 0 <= space < max_chars // 4 else cut
+
+
+def _aligned(values: str | Sequence[str] | None, n: int, name: str) -> list[str]:
+    if values is None:
+        return [""] * n
+    if isinstance(values, str):
+        return [values] * n
+    values = ["" if v is None else str(v) for v in values]
+    if len(values) != n:
+        raise HaltungError(f"Got {n} texts but {len(values)} {name}; give one per text.")
+    return values
 
 
 class ActorText(TransformerMixin, BaseEstimator):
-    """Turn (text, actor) rows into one string per row.
+    """Turn (text, actor, context) rows into one string per row.
 
     `template` uses `{text}` and `{actor}`, e.g. "{actor} » {text}", so that one sentence can
     carry two actors with different stances. Rows without an actor, and `template=None`, give the
-    text alone.
+    text alone. `context_template` (with `{input}`, the string so far, and `{context}`) adds the
+    last `context_chars` characters of the row's context where it has one; None leaves it out.
     """
 
-    def __init__(self, template: str | None = "{actor} » {text}"):
+    def __init__(
+        self,
+        template: str | None = "{actor} » {text}",
+        context_template: str | None = None,
+        context_chars: int | None = 400,
+    ):
         self.template = template
+        self.context_template = context_template
+        self.context_chars = context_chars
 
     def fit(self, X, y=None):
         return self
 
     def transform(self, X) -> np.ndarray:
         frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame({"text": list(X)})
-        texts = frame["text"].astype(str).tolist()
-        if not self.template or "actor" not in frame:
-            return np.asarray(texts, dtype=object)
-        actors = frame["actor"].fillna("").astype(str).str.strip().tolist()
-        return np.asarray(
-            [
-                self.template.format(text=t, actor=a) if a else t
-                for t, a in zip(texts, actors, strict=True)
-            ],
-            dtype=object,
-        )
+        frame = input_frame(frame)
+        texts = frame["text"].tolist()
+        if self.template:
+            texts = [
+                self.template.format(text=t, actor=a.strip()) if a.strip() else t
+                for t, a in zip(texts, frame["actor"], strict=True)
+            ]
+        if self.context_template:
+            texts = [
+                self.context_template.format(input=t, context=tail(c, self.context_chars))
+                if c.strip()
+                else t
+                for t, c in zip(texts, frame["context"], strict=True)
+            ]
+        return np.asarray(texts, dtype=object)
+
+    def __setstate__(self, state: dict) -> None:
+        """Models saved before contexts existed load with contexts off."""
+        state.setdefault("context_template", None)
+        state.setdefault("context_chars", None)
+        self.__dict__.update(state)

@@ -30,6 +30,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from transformers.utils import logging as transformers_logging
 
 from haltung.errors import ConfigError, ModelLoadError
+from haltung.models.inputs import input_frame, tail
 
 log = logging.getLogger(__name__)
 transformers_logging.disable_progress_bar()  # haltung shows its own progress
@@ -47,7 +48,9 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
     `pretrained` is a hub name (`deepset/gbert-base`), a local `save_pretrained` folder, an
     installable encoder (`me5-small`), or `haltung:tiny`. `actor_input` is `pair` (actor and
     sentence as a sentence pair), `template` (`actor_template` joins them into one text) or
-    `none` (the sentence alone).
+    `none` (the sentence alone). `context_input="pair"` reads each row's context as the second
+    segment (the actor joined to the sentence by `actor_template` is the first), keeping its
+    last `context_chars` characters; `none` ignores it.
     """
 
     def __init__(
@@ -55,6 +58,8 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         pretrained: str = "deepset/gbert-base",
         actor_input: str = "pair",
         actor_template: str = "{actor}: {text}",
+        context_input: str = "none",
+        context_chars: int = 400,
         max_length: int = 128,
         batch_size: int = 16,
         eval_batch_size: int = 32,
@@ -78,6 +83,8 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         self.pretrained = pretrained
         self.actor_input = actor_input
         self.actor_template = actor_template
+        self.context_input = context_input
+        self.context_chars = context_chars
         self.max_length = max_length
         self.batch_size = batch_size
         self.eval_batch_size = eval_batch_size
@@ -111,6 +118,8 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
             raise ConfigError(
                 f"actor_input must be pair, template or none, not '{self.actor_input}'."
             )
+        if self.context_input not in ("pair", "none"):
+            raise ConfigError(f"context_input must be pair or none, not '{self.context_input}'.")
         _seed_everything(self.seed)
         if self.cpu_threads:
             torch.set_num_threads(int(self.cpu_threads))
@@ -178,7 +187,8 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
 
     def _resolve_source(self, X: pd.DataFrame) -> str:
         if self.pretrained == TINY:
-            texts = [*X["text"].astype(str), *X.get("actor", pd.Series(dtype=str)).astype(str)]
+            frame = input_frame(X)
+            texts = [*frame["text"], *frame["actor"], *frame["context"]]
             return build_tiny_bert(texts, _tiny_dir(self.seed), seed=self.seed)
         if self.pretrained == "me5-small":
             from haltung.models.encoders import encoder_dir
@@ -335,17 +345,27 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ helpers
     def _encode(self, X: pd.DataFrame) -> list[dict[str, list[int]]]:
-        texts = X["text"].astype(str).tolist()
-        actors = X["actor"].fillna("").astype(str).tolist() if "actor" in X else [""] * len(texts)
-        kwargs = {"truncation": True, "max_length": self.max_length}
-        if self.actor_input == "pair":
+        X = input_frame(X)
+        if self.context_input == "pair":  # (actor: sentence, context), the context cut first
+            first = _joined(X, None if self.actor_input == "none" else self.actor_template)
+            second = [tail(c, self.context_chars) for c in X["context"]]
             encoded = self.tokenizer_(
-                actors, texts, truncation="only_second", max_length=self.max_length
+                first, second, truncation="longest_first", max_length=self.max_length
+            )
+        elif self.actor_input == "pair":
+            encoded = self.tokenizer_(
+                X["actor"].tolist(),
+                X["text"].tolist(),
+                truncation="only_second",
+                max_length=self.max_length,
             )
         else:
-            encoded = self.tokenizer_(_texts(X, self), **kwargs)
+            template = self.actor_template if self.actor_input == "template" else None
+            encoded = self.tokenizer_(
+                _joined(X, template), truncation=True, max_length=self.max_length
+            )
         keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in encoded]
-        return [{k: encoded[k][i] for k in keys} for i in range(len(texts))]
+        return [{k: encoded[k][i] for k in keys} for i in range(len(X))]
 
     def _collate(self, rows: list[dict], device: torch.device) -> dict[str, torch.Tensor]:
         batch = self.tokenizer_.pad(rows, return_tensors="pt")
@@ -391,15 +411,13 @@ def _int8_runner(folder: Path, tokenizer: Any, threads: int | None) -> Any:
     return int8.OnnxRunner(target, threads)
 
 
-def _texts(X: pd.DataFrame, estimator: TransformerClassifier) -> list[str]:
-    """The single-text input: the sentence, or actor and sentence joined by the template."""
-    texts = X["text"].astype(str).tolist()
-    if estimator.actor_input != "template" or "actor" not in X:
+def _joined(X: pd.DataFrame, template: str | None) -> list[str]:
+    """One text per row: the sentence, or actor and sentence joined by `template`."""
+    texts = X["text"].tolist()
+    if not template:
         return texts
-    actors = X["actor"].fillna("").astype(str).tolist()
-    template = estimator.actor_template
     return [
-        template.format(actor=a, text=t) if a else t for t, a in zip(texts, actors, strict=True)
+        template.format(actor=a, text=t) if a else t for t, a in zip(texts, X["actor"], strict=True)
     ]
 
 

@@ -1,8 +1,8 @@
 """The MLflow pyfunc face of a haltung model: save, log and load.
 
 MLflow loads a haltung model folder through `_load_pyfunc` below (the folder's `loader_module`).
-Its `predict` takes a frame with `text` and optional `actor` columns and returns the predicted
-label and one probability column per label.
+Its `predict` takes a frame with `text` and optional `actor` and `context` columns and returns
+the predicted label and one probability column per label.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from haltung.models.inputs import input_frame
 from haltung.models.predict import labels_from_proba
 from haltung.models.saved import LoadedModel, payload_dir, read_payload, write_payload
 
@@ -45,25 +46,31 @@ def _load_pyfunc(data_path: str) -> PyfuncModel:
 
 def _as_frame(model_input: Any) -> pd.DataFrame:
     if isinstance(model_input, pd.DataFrame):
-        frame = model_input.copy()
+        frame = model_input
     elif isinstance(model_input, str):
         frame = pd.DataFrame({"text": [model_input]})
     else:
         frame = pd.DataFrame({"text": list(model_input)})
     if "text" not in frame:
-        raise ValueError("The model input needs a `text` column (and optionally `actor`).")
-    if "actor" not in frame:
-        frame["actor"] = ""
-    frame["actor"] = frame["actor"].fillna("").astype(str)
-    return frame
+        raise ValueError(
+            "The model input needs a `text` column (and optionally `actor` and `context`)."
+        )
+    return input_frame(frame)
 
 
 def signature(labels: Sequence[str]):
-    """Inputs: `text` (required) and `actor` (optional); outputs: `predicted` and probabilities."""
+    """Inputs: `text` (required), `actor` and `context` (optional); outputs: `predicted` and
+    probabilities."""
     from mlflow.models import ModelSignature
     from mlflow.types import ColSpec, Schema
 
-    inputs = Schema([ColSpec("string", "text"), ColSpec("string", "actor", required=False)])
+    inputs = Schema(
+        [
+            ColSpec("string", "text"),
+            ColSpec("string", "actor", required=False),
+            ColSpec("string", "context", required=False),
+        ]
+    )
     outputs = Schema(
         [ColSpec("string", "predicted"), *(ColSpec("double", label) for label in labels)]
     )

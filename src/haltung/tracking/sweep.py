@@ -20,10 +20,12 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from haltung.evaluation.metrics import mean_sd
+from haltung.tracking.compare import SCORING_TAG, publish_comparison
 
 PARENT_ENV = "HALTUNG_PARENT_RUN_ID"
 OVERRIDES_TAG = "haltung.overrides"
 PRIMARY_TAG = "haltung.primary_metric"
+
 log = logging.getLogger(__name__)
 
 
@@ -102,12 +104,14 @@ class SweepCallback(Callback):
                 status = "FAILED"
                 client.set_tag(run_id, "error", f"{failed} job(s) failed; see their runs")
             publish_summary(client, run_id, summary)
+            publish_comparison(client, run_id, summary)
         finally:
             client.set_terminated(run_id, status=status)
 
 
 def summarise(client: Any, parent_run_id: str) -> tuple[pd.DataFrame, int]:
-    """Per group: runs, mean ± sd of the primary metric, and the best run; plus failed jobs."""
+    """Per group and metric (the headline and each test set's primary metric): runs,
+    mean ± sd, and the best run; plus the number of failed jobs."""
     parent = client.get_run(parent_run_id)
     children = client.search_runs(
         [parent.info.experiment_id],
@@ -119,17 +123,17 @@ def summarise(client: Any, parent_run_id: str) -> tuple[pd.DataFrame, int]:
     overrides = [json.loads(c.data.tags.get(OVERRIDES_TAG, "[]")) for c in finished]
     rows = []
     for child, group in zip(finished, sweep_groups(overrides), strict=True):
-        metric = child.data.tags.get(PRIMARY_TAG, "")
-        if metric in child.data.metrics:
-            rows.append(
-                {
-                    "group": group,
-                    "metric": metric,
-                    "value": child.data.metrics[metric],
-                    "run_id": child.info.run_id,
-                    "run_name": child.info.run_name,
-                }
-            )
+        for metric in scored_metrics(child.data.tags):
+            if metric in child.data.metrics:
+                rows.append(
+                    {
+                        "group": group,
+                        "metric": metric,
+                        "value": child.data.metrics[metric],
+                        "run_id": child.info.run_id,
+                        "run_name": child.info.run_name,
+                    }
+                )
     if not rows:
         return pd.DataFrame(), failed
     table = []
@@ -148,7 +152,18 @@ def summarise(client: Any, parent_run_id: str) -> tuple[pd.DataFrame, int]:
                 "best_run_name": best["run_name"],
             }
         )
-    return pd.DataFrame(table).sort_values("mean", ascending=False), failed
+    summary = pd.DataFrame(table)
+    headline = summary["metric"] == summary["metric"].iloc[0]
+    order = summary.assign(_h=~headline).sort_values(["_h", "metric", "mean"], ascending=[1, 1, 0])
+    return order.drop(columns="_h").reset_index(drop=True), failed
+
+
+def scored_metrics(tags: dict[str, str]) -> list[str]:
+    """A run's headline metric, then the primary metric of every test set it scored."""
+    scoring = json.loads(tags.get(SCORING_TAG, "{}"))
+    headline = tags.get(PRIMARY_TAG, "")
+    extra = [f"{name}_{scoring['metric']}" for name in scoring.get("test_sets", [])]
+    return [m for m in (headline, *extra) if m]
 
 
 def publish_summary(client: Any, run_id: str, summary: pd.DataFrame) -> None:
@@ -159,7 +174,8 @@ def publish_summary(client: Any, run_id: str, summary: pd.DataFrame) -> None:
         key = _metric_key(row.group)
         client.log_metric(run_id, f"{key}/{row.metric}_mean", row.mean)
         client.log_metric(run_id, f"{key}/{row.metric}_sd", row.sd)
-    best = summary.loc[summary["best"].idxmax()]
+    headline = summary[summary["metric"] == summary["metric"].iloc[0]]
+    best = headline.loc[headline["best"].idxmax()]
     client.set_tag(run_id, "best_run_id", best["best_run_id"])
     client.set_tag(
         run_id, "best_run", f"{best['best_run_name']} ({best['metric']} {best['best']:.4f})"
