@@ -9,7 +9,7 @@ no longer holds the annotated text:
      "actor": "…", "target": "…", "label": "critical", "stratum": "cue"}
 
 `build_corpus` writes one JSONL file per source (text and, for answers, the question as
-`context` filled in) and a `BUILD.json` that records what it was built from.
+`context` filled in) and a `BUILD.yaml` that records what it was built from.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ import os
 import shutil
 from pathlib import Path
 
+import yaml
+
 from haltung.data.sources import FRAGESTUNDE, READERS, source_file
 from haltung.errors import DataError
 
-BUILD_FILE = "BUILD.json"
+BUILD_FILE = "BUILD.yaml"  # not a data suffix: the loader reads every .json/.jsonl here
 HASH_CHARS = 16
 #: Fields of an annotation line.
 REQUIRED = ("id", "source", "source_id", "start", "end", "sha256", "doc_id", "split", "label")
@@ -118,7 +120,7 @@ def build_corpus(annotations: Path, source_dir: Path, out_dir: Path) -> dict[str
                 for row in rows:
                     f.write(json.dumps(row, ensure_ascii=False) + "\n")
         info = {"annotations": str(annotations), "annotations_sha256": file_digest(annotations)}
-        (staging / BUILD_FILE).write_text(json.dumps(info | {"records": counts}, indent=2))
+        (staging / BUILD_FILE).write_text(yaml.safe_dump(info | {"records": counts}), "utf-8")
         if out_dir.exists():
             shutil.rmtree(out_dir, ignore_errors=True)
         try:
@@ -134,8 +136,10 @@ def build_corpus(annotations: Path, source_dir: Path, out_dir: Path) -> dict[str
 def is_current(out_dir: Path, annotations: Path) -> bool:
     """True when `out_dir` was built from the present version of `annotations`."""
     try:
-        info = json.loads((Path(out_dir) / BUILD_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
+        info = yaml.safe_load((Path(out_dir) / BUILD_FILE).read_text("utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):
+        return False
+    if not isinstance(info, dict) or not Path(annotations).is_file():
         return False
     return info.get("annotations_sha256") == file_digest(annotations)
 
