@@ -103,3 +103,15 @@ def test_tracking_uri_follows_environment(monkeypatch):
     assert compose().tracking.uri == "http://127.0.0.1:5999"
     monkeypatch.delenv("MLFLOW_TRACKING_URI")
     assert OmegaConf.to_container(compose().tracking, resolve=True)["uri"] is None
+
+
+def test_experiment_presets_compose():
+    transfer = compose(["experiment=transfer"], return_hydra=True)
+    params = transfer.hydra.sweeper.params
+    assert params.data == "haltung_news,haltung_real,news_real"
+    assert set(params.model.split(",")) >= {"tfidf_char", "tfidf_logreg", "embed_logreg"}
+    sentiment = compose(["experiment=gerntsa_sentiment"])
+    assert sentiment.task.name == "sentiment" and sentiment.data.name == "gerntsa"
+    assert sentiment.split.method == "kfold" and sentiment.split.n_folds == 5
+    assert not sentiment.task.get("test_sets")  # stance corpora are no sentiment test sets
+    assert sentiment.data.columns.doc_id == "opinion_snippet"  # folds grouped by snippet

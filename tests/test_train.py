@@ -167,6 +167,17 @@ def test_sweep_groups_children_under_one_parent(store):
     assert parent.data.metrics["tfidf_nb/test_f_stance_mean"] == pytest.approx(sum(nb) / 2)
     best = max(children, key=lambda c: c.data.metrics["test_f_stance"])
     assert parent.data.tags["best_run_id"] == best.info.run_id
+    # every test set the task knows is summarised, and the groups are compared on each
+    assert {"test_f_stance", "haltung_news_f_stance", "seed_article_f_stance"} <= set(
+        summary["metric"]
+    )
+    comparison = pd.read_csv(
+        MlflowClient(store["uri"]).download_artifacts(parent.info.run_id, "sweep_comparison.csv")
+    )
+    seed = comparison[comparison["metric"] == "seed_article_f_stance"]
+    assert set(seed["group"]) == {"majority", "tfidf_nb"} and seed["best"].sum() == 1
+    assert seed.loc[~seed["best"], "p_value"].between(0, 1).all()
+    assert "paired bootstrap" in done.stdout
 
 
 def test_invalid_data_stops_before_any_run(store, tmp_path):

@@ -150,21 +150,24 @@ def _score_test_sets(
     """Score the test split of every corpus the task knows, each as its own metric group.
 
     A training corpus is scored on its own rows of the run's test predictions; every other
-    corpus is predicted here, leaving out any sentence the model was trained on.
+    corpus is predicted here, leaving out any record (same id and sentence) trained on.
     """
     from haltung.tracking.run import log_evaluation
 
-    seen = set(dataset.frame["text"].iloc[np.concatenate([f.train for f in folds])])
+    trained = dataset.frame.iloc[np.concatenate([f.train for f in folds])]
+    seen = set(zip(trained["id"], trained["text"], strict=True))
     scored: dict[str, Evaluation] = {}
     for name in cfg.task.get("test_sets") or {}:
         if name in test_sets:
             if test_sets[name] is None:
                 continue
             frame = test_sets[name].frame
-            unseen = ~frame["text"].isin(seen)
+            unseen = pd.Series(
+                [key not in seen for key in zip(frame["id"], frame["text"], strict=True)]
+            )
             if not unseen.all():
                 log.warning(
-                    "%s: %d test records were training sentences; left out",
+                    "%s: %d test records were training records; left out",
                     name,
                     int((~unseen).sum()),
                 )
