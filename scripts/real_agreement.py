@@ -104,6 +104,7 @@ def main() -> None:
         "all": rows,
         "fragestunde": [r for r in rows if r["source"] == "fragestunde"],
         "news": [r for r in rows if r["source"] == "news"],
+        "news, records with an actor": [r for r in rows if r["source"] == "news" and r["actor"]],
     }
     tables = {name: kappa_table(part) for name, part in groups.items() if part}
     if not args.markdown:

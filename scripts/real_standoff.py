@@ -2,13 +2,16 @@
 
     python scripts/real_standoff.py --work /tmp/haltung-real-work --source ../shared/data
 
-`--work` holds what `scripts/real_sample.py` wrote (batches/, strata.json) and the annotators'
-label files (pass1/*.labels.jsonl, pass2/*.labels.jsonl); it stays outside the repository
-because the batches hold source text. This script applies the adjudication
-(`data/haltung-real/agreement/adjudication.jsonl`) to the first pass, checks every sentence
-against the sources, assigns document-grouped splits and writes, without any source text:
+`--work` holds what `scripts/real_sample.py` wrote (batches/, strata.json), the annotators'
+label files (pass1/*.labels.jsonl, pass2/*.labels.jsonl) and the consistency review against
+guidelines section 10.5 (review/*.changes.jsonl); it stays outside the repository because the
+batches hold source text. This script applies the adjudication
+(`data/haltung-real/agreement/adjudication.jsonl`), then the review, to the first pass, checks
+every sentence against the sources, assigns document-grouped splits and writes, without any
+source text:
 
     data/haltung-real/annotations.jsonl          the corpus (ids, offsets, hashes, labels)
+    data/haltung-real/review-10.5.jsonl          the labels the review changed, with the rule
     data/haltung-real/agreement/pass1_labels.jsonl, pass2_labels.jsonl   the double-annotated sample
 """
 
@@ -53,6 +56,15 @@ def main() -> None:
         (a["sid"], a["actor"]): a["final"]
         for a in read_jsonl(OUT / "agreement" / "adjudication.jsonl")
     }
+    review = sorted(
+        (r for f in sorted((args.work / "review").glob("*.changes.jsonl")) for r in read_jsonl(f)),
+        key=lambda r: (r["sid"], r["actor"]),
+    )
+    reviewed = {(r["sid"], r["actor"]): r["new"] for r in review}
+    with (OUT / "review-10.5.jsonl").open("w", encoding="utf-8") as f:
+        for r in review:
+            kept = {k: r[k] for k in ("sid", "actor", "old", "new", "rule")}
+            f.write(json.dumps(kept, ensure_ascii=False) + "\n")
     sources = {
         name: READERS[name][0](source_file(args.source, name)) for name in (FRAGESTUNDE, GERNTSA)
     }
@@ -66,6 +78,7 @@ def main() -> None:
         text = sources[source][doc["doc"]][field][sentence["start"] : sentence["end"]]
         assert text == sentence["text"], r["sid"]
         label = adjudicated.get((r["sid"], r["actor"]), r["label"])
+        label = reviewed.get((r["sid"], r["actor"]), label)
         number = int(r["sid"].rsplit(":", 1)[1])
         prefix = "fq" if answer else "gn"
         records.append(
