@@ -219,3 +219,31 @@ def test_gerntsa_folds_never_split_a_snippet():
         for doc in set(frame["doc_id"].iloc[fold.test]):
             assert owner.setdefault(doc, k) == k
     assert len(owner) == frame["doc_id"].nunique()
+
+
+def test_fetch_gerntsa_from_a_server_and_fail_clearly_without_one(tmp_path):
+    import functools
+    import http.server
+    import threading
+
+    from haltung.data.sources import fetch_gerntsa
+
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "GerNTSA.json").write_text('[{"id": "1", "opinion_snippet": "Gut."}]', "utf-8")
+    (served / "broken.json").write_text("<html>not the data</html>", "utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        path = fetch_gerntsa(tmp_path / "sources", url=f"{base}/GerNTSA.json")
+        assert path == tmp_path / "sources" / "gerntsa" / "GerNTSA.json"
+        assert json.loads(path.read_text("utf-8"))[0]["opinion_snippet"] == "Gut."
+        with pytest.raises(DataError, match="not valid JSON"):
+            fetch_gerntsa(tmp_path / "other", url=f"{base}/broken.json")
+        assert not any((tmp_path / "other" / "gerntsa").iterdir())  # nothing half-written
+    finally:
+        server.shutdown()
+    with pytest.raises(DataError, match=r"could not be downloaded .* copy GerNTSA\.json"):
+        fetch_gerntsa(tmp_path / "x", url="http://127.0.0.1:9/GerNTSA.json", timeout=5)

@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("data", help="build a corpus from its stand-off labels; fetch a source")
     d.add_argument("action", choices=("build", "fetch"))
-    d.add_argument("name", help="build: a corpus with stand-off labels; fetch: gerntsa")
+    d.add_argument("corpus", help="build: a corpus with stand-off labels; fetch: gerntsa")
     d.add_argument(
         "--source",
         help="build: the folder holding the source data sets as their cards lay them out "
@@ -232,14 +232,14 @@ def _data(args: argparse.Namespace) -> int:
     from haltung.data.standoff import build_corpus
 
     if args.action == "fetch":
-        if args.name != GERNTSA:
-            raise HaltungError(f"Only '{GERNTSA}' can be fetched, not '{args.name}'.")
+        if args.corpus != GERNTSA:
+            raise HaltungError(f"Only '{GERNTSA}' can be fetched, not '{args.corpus}'.")
         if not args.to:
             raise HaltungError("Say where to put it: --to DIR (then set HALTUNG_SOURCES=DIR).")
         path = fetch_gerntsa(Path(args.to))
         print(f"GerNTSA saved to {path}. Use it with: export HALTUNG_SOURCES={Path(args.to)}")
         return 0
-    name = args.name.replace("-", "_")
+    name = args.corpus.replace("-", "_")
     if not (config_dir() / "data" / f"{name}.yaml").is_file():
         raise HaltungError(f"There is no data config '{name}' in {config_dir() / 'data'}.")
     build = compose([f"data={name}"]).data.get("build")

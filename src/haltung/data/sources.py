@@ -86,8 +86,11 @@ def fetch_gerntsa(target_dir: Path, url: str = GERNTSA_UPSTREAM, timeout: float 
         ) from None
     partial = target.with_suffix(f".part{os.getpid()}")
     partial.write_bytes(raw)
-    gerntsa_snippets(partial)  # a download that is not the data set fails here, not later
-    partial.replace(target)
+    try:
+        gerntsa_snippets(partial)  # a download that is not the data set fails here, not later
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
     return target
 
 
