@@ -146,6 +146,12 @@ def test_test_set_without_sources_is_skipped(tmp_path, monkeypatch, caplog):
     assert load_test_set(real.data, STANCE) is None
     assert "has not been built" in caplog.text
     assert "haltung data build haltung-real --source DIR" in caplog.text
+    partial = tmp_path / "partial" / "gerntsa"  # e.g. GerNTSA fetched, question time missing
+    partial.mkdir(parents=True)
+    (partial / "GerNTSA.json").write_text("[]", "utf-8")
+    real.data.build.source = str(partial.parent)
+    assert load_test_set(real.data, STANCE) is None
+    assert "fragestunde.jsonl is missing" in caplog.text
 
 
 @needs_shared

@@ -74,7 +74,8 @@ def load_test_set(cfg: Mapping[str, Any], labels: tuple[str, ...]) -> Dataset | 
 
 def ensure_built(cfg: Mapping[str, Any]) -> None:
     """Build a corpus from its stand-off annotations if its files are missing or stale."""
-    from haltung.data.standoff import build_corpus, is_current
+    from haltung.data.sources import source_file
+    from haltung.data.standoff import build_corpus, is_current, read_annotations
 
     build = cfg.get("build")
     if not build:
@@ -87,11 +88,16 @@ def ensure_built(cfg: Mapping[str, Any]) -> None:
         return
     source = Path(str(build.get("source") or "")).expanduser()
     command = f"haltung data build {build.get('corpus', cfg.get('name'))} --source DIR"
+    state = "is out of date" if output.exists() else "has not been built"
     if not str(build.get("source") or "") or not source.is_dir():
-        state = "is out of date" if output.exists() else "has not been built"
         raise CorpusMissing(
             f"{cfg.get('name')} {state}, and its sources are not at '{source}'. Run `{command}` "
             "with the folder that holds the source data sets, or set HALTUNG_SOURCES."
         )
+    try:
+        for name in sorted({r["source"] for r in read_annotations(annotations)}):
+            source_file(source, name)
+    except DataError as err:
+        raise CorpusMissing(f"{cfg.get('name')} {state}: {err}") from None
     log.info("building %s from %s into %s", cfg.get("name"), source, output)
     build_corpus(annotations, source, output)
