@@ -105,21 +105,35 @@ def bootstrap_interval(
     seed: int = 0,
 ) -> tuple[float, float]:
     """Percentile bootstrap interval of the mean F1 over `averaged`, resampling rows."""
-    code = {label: i for i, label in enumerate(labels)}
-    g = np.array([code.get(x, -1) for x in gold])
-    p = np.array([code.get(x, -1) for x in pred])
-    classes = [code[label] for label in averaged]
+    (g, p), classes = coded(labels, averaged, gold, pred)
     if samples <= 0 or len(g) == 0:
         point = float(mean_f1(g[None, :], p[None, :], classes)[0]) if len(g) else 0.0
         return point, point
-    rng = np.random.default_rng(seed)
-    scores = []
-    for start in range(0, samples, 250):  # chunks keep memory flat on large test sets
-        idx = rng.integers(0, len(g), size=(min(250, samples - start), len(g)))
-        scores.append(mean_f1(g[idx], p[idx], classes))
+    (scores,) = resampled_mean_f1(g, [p], classes, samples, seed)
     alpha = (1 - confidence) / 2
-    low, high = np.quantile(np.concatenate(scores), [alpha, 1 - alpha])
+    low, high = np.quantile(scores, [alpha, 1 - alpha])
     return float(low), float(high)
+
+
+def coded(labels: Sequence[str], averaged: Sequence[str], *sequences: Sequence[str]):
+    """Integer codes of label sequences (-1 for unknown labels) and of the averaged labels."""
+    code = {label: i for i, label in enumerate(labels)}
+    arrays = [np.array([code.get(x, -1) for x in seq]) for seq in sequences]
+    return arrays, [code[label] for label in averaged]
+
+
+def resampled_mean_f1(
+    gold: np.ndarray, preds: Sequence[np.ndarray], classes: Sequence[int], samples: int, seed: int
+) -> list[np.ndarray]:
+    """Mean F1 of each integer-coded prediction on the same `samples` bootstrap resamples of
+    the rows (paired when there are several)."""
+    rng = np.random.default_rng(seed)
+    scores: list[list[np.ndarray]] = [[] for _ in preds]
+    for start in range(0, samples, 250):  # chunks keep memory flat on large test sets
+        idx = rng.integers(0, len(gold), size=(min(250, samples - start), len(gold)))
+        for out, pred in zip(scores, preds, strict=True):
+            out.append(mean_f1(gold[idx], pred[idx], classes))
+    return [np.concatenate(s) for s in scores]
 
 
 def mean_sd(values: Sequence[float]) -> tuple[float, float]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from haltung.evaluation.metrics import mean_f1
+from haltung.evaluation.metrics import coded, mean_f1, resampled_mean_f1
 
 
 @dataclass(frozen=True)
@@ -43,16 +43,12 @@ def paired_bootstrap(
     """Paired bootstrap of the mean F1 over `averaged` (F_stance, macro-F1) of two predictions."""
     if not len(gold) == len(pred_a) == len(pred_b):
         raise ValueError("gold and both predictions must have one entry per row")
-    (g, a, b), classes = _coded(labels, averaged, gold, pred_a, pred_b)
+    (g, a, b), classes = coded(labels, averaged, gold, pred_a, pred_b)
     score_a = float(mean_f1(g[None, :], a[None, :], classes)[0])
     score_b = float(mean_f1(g[None, :], b[None, :], classes)[0])
     delta = score_a - score_b
-    rng = np.random.default_rng(seed)
-    deltas = []
-    for start in range(0, samples, 250):  # chunks keep memory flat on large test sets
-        idx = rng.integers(0, len(g), size=(min(250, samples - start), len(g)))
-        deltas.append(mean_f1(g[idx], a[idx], classes) - mean_f1(g[idx], b[idx], classes))
-    resampled = np.concatenate(deltas)
+    scores_a, scores_b = resampled_mean_f1(g, [a, b], classes, samples, seed)
+    resampled = scores_a - scores_b
     alpha = (1 - confidence) / 2
     low, high = np.quantile(resampled, [alpha, 1 - alpha])
     p = float((np.abs(resampled - delta) >= abs(delta) - 1e-12).mean())
@@ -82,7 +78,7 @@ def compare_to_best(
     gold = first["gold"].tolist()
     scores = {}
     for name in names:
-        (g, p), classes = _coded(labels, averaged, gold, aligned[name]["predicted"])
+        (g, p), classes = coded(labels, averaged, gold, aligned[name]["predicted"])
         scores[name] = float(mean_f1(g[None, :], p[None, :], classes)[0])
     best = max(scores, key=scores.get)
     rows = []
@@ -106,10 +102,3 @@ def compare_to_best(
             }
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _coded(labels: Sequence[str], averaged: Sequence[str], *sequences: Sequence[str]):
-    """Integer codes of label sequences (-1 for unknown labels) and of the averaged labels."""
-    code = {label: i for i, label in enumerate(labels)}
-    coded = [np.array([code.get(x, -1) for x in seq]) for seq in sequences]
-    return coded, [code[label] for label in averaged]
