@@ -145,18 +145,3 @@ def test_offline_bert_run_stops_before_training_with_a_clear_message(store):
     experiment = client.get_experiment_by_name("test")
     runs = client.search_runs([experiment.experiment_id]) if experiment else []
     assert all(r.info.status == "FAILED" for r in runs)
-
-
-def test_tuned_class_bias_never_lowers_the_dev_score_and_is_saved(records, tmp_path):
-    train, dev = records.iloc[:90], records.iloc[90:]
-    model = tiny(epochs=1, tune_bias=True, eval_labels=["supportive", "critical", "evasive"])
-    model.fit(train, train["label"], eval_set=(dev, dev["label"].tolist()))
-    assert model.class_bias_.shape == (len(model.classes_),)
-    tuned = model._score(dev, dev["label"])
-    bias, model.class_bias_ = model.class_bias_, np.zeros_like(model.class_bias_)
-    assert tuned >= model._score(dev, dev["label"])
-    model.class_bias_ = bias
-    model.save(tmp_path)
-    again = TransformerClassifier.load(tmp_path)
-    assert np.allclose(again.class_bias_, bias)
-    assert np.allclose(again.predict_proba(dev), model.predict_proba(dev), atol=1e-5)

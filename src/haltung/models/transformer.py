@@ -48,11 +48,9 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
     `pretrained` is a hub name (`deepset/gbert-base`), a local `save_pretrained` folder, an
     installable encoder (`me5-small`), or `haltung:tiny`. `actor_input` is `pair` (actor and
     sentence as a sentence pair), `template` (`actor_template` joins them into one text) or
-    `none` (the sentence alone). `tune_bias` adds to each class's logit the offset that maximises
-    the dev primary metric (fitted on `eval_set` after the best epoch is restored), which moves
-    the decision towards the label shares of the dev data. `context_input="pair"` reads each
-    row's context as the second segment (the actor joined to the sentence by `actor_template` is
-    the first), keeping its last `context_chars` characters; `none` ignores it.
+    `none` (the sentence alone). `context_input="pair"` reads each row's context as the second
+    segment (the actor joined to the sentence by `actor_template` is the first), keeping its
+    last `context_chars` characters; `none` ignores it.
     """
 
     def __init__(
@@ -80,7 +78,6 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         mixed_precision: bool = True,
         cpu_threads: int | None = None,
         calibration_rows: int = 4096,
-        tune_bias: bool = False,
         progress: bool = True,
     ):
         self.pretrained = pretrained
@@ -106,7 +103,6 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         self.mixed_precision = mixed_precision
         self.cpu_threads = cpu_threads
         self.calibration_rows = calibration_rows
-        self.tune_bias = tune_bias
         self.progress = progress
 
     # ------------------------------------------------------------------ training
@@ -173,11 +169,6 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         if best_state is not None:
             self.model_.load_state_dict(best_state)
         self.model_.eval()
-        self.class_bias_ = np.zeros(len(self.classes_), dtype=np.float32)
-        if self.tune_bias and eval_set is not None and len(eval_set[0]):
-            self.class_bias_ = self._fit_bias(*eval_set)
-            shown = zip(self.classes_, self.class_bias_.round(2), strict=True)
-            log.info("class bias %s", dict(shown))
         self.train_steps_ = steps
         self.activation_ranges_ = self._activation_ranges(encoded, device)
         return self
@@ -271,34 +262,13 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
 
     def _score(self, X: pd.DataFrame, y: Sequence[str]) -> float:
         """Mean F1 over `eval_labels` (the task's primary metric) on held-out rows."""
-        return self._primary(list(y), self.classes_[self.predict_proba(X).argmax(axis=1)])
-
-    def _primary(self, gold: list[str], predicted: np.ndarray) -> float:
         from sklearn.metrics import f1_score
 
         labels = list(self.eval_labels or self.classes_)
-        score = f1_score(gold, list(predicted), labels=labels, average="macro", zero_division=0)
-        return float(score)
-
-    def _fit_bias(self, X: pd.DataFrame, y: Sequence[str], rounds: int = 3) -> np.ndarray:
-        """Per-class logit offsets (coordinate ascent on a grid) that maximise the dev metric."""
-        log_proba = np.log(self.predict_proba(X) + 1e-9)
-        gold = list(y)
-        bias = np.zeros(len(self.classes_), dtype=np.float32)
-        best = self._primary(gold, self.classes_[log_proba.argmax(axis=1)])
-        grid = np.round(np.arange(-3.0, 3.01, 0.1), 2)
-        for _ in range(rounds):
-            improved = False
-            for c in range(len(self.classes_)):
-                for value in grid:
-                    trial = bias.copy()
-                    trial[c] = value
-                    score = self._primary(gold, self.classes_[(log_proba + trial).argmax(axis=1)])
-                    if score > best + 1e-9:
-                        best, bias, improved = score, trial, True
-            if not improved:
-                break
-        return bias
+        predicted = self.classes_[self.predict_proba(X).argmax(axis=1)]
+        return float(
+            f1_score(list(y), list(predicted), labels=labels, average="macro", zero_division=0)
+        )
 
     # ------------------------------------------------------------------ inference
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
@@ -309,13 +279,8 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         out = np.zeros((len(encoded), len(self.classes_)), dtype=np.float32)
         for rows in _length_batches(encoded, self.eval_batch_size, None):
             batch = self.tokenizer_.pad([encoded[r] for r in rows], return_tensors="np")
-            out[rows] = softmax(self._logits(batch) + self._bias(), axis=-1)
+            out[rows] = softmax(self._logits(batch), axis=-1)
         return out
-
-    def _bias(self) -> np.ndarray:
-        """The tuned class offsets (zeros before fit, or for models saved without them)."""
-        bias = getattr(self, "class_bias_", None)
-        return np.zeros(len(self.classes_), dtype=np.float32) if bias is None else bias
 
     def _logits(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         """Logits of one padded batch, from the int8 ONNX session or the torch model."""
@@ -348,11 +313,7 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
             save_file({k: v.contiguous() for k, v in ranges.items()}, folder / RANGES_FILE)
         params = {k: v for k, v in self.get_params().items() if k != "eval_labels"}
         params["eval_labels"] = list(self.eval_labels or [])
-        info = {
-            "params": params,
-            "classes": list(self.classes_),
-            "class_bias": [float(b) for b in self._bias()],
-        }
+        info = {"params": params, "classes": list(self.classes_)}
         (folder / ESTIMATOR_FILE).write_text(
             json.dumps(info, ensure_ascii=False, indent=2), "utf-8"
         )
@@ -372,9 +333,6 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         info = json.loads((folder / ESTIMATOR_FILE).read_text("utf-8"))
         estimator = cls(**{**info["params"], "progress": False})
         estimator.classes_ = np.array(info["classes"], dtype=object)
-        estimator.class_bias_ = np.array(
-            info.get("class_bias") or [0.0] * len(estimator.classes_), dtype=np.float32
-        )
         estimator.tokenizer_ = AutoTokenizer.from_pretrained(folder / HF_FOLDER)
         if threads:
             torch.set_num_threads(int(threads))
