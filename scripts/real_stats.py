@@ -9,15 +9,9 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+from corpus_stats import table  # the same Markdown table as HaltungNews' datasheet
 
 LABELS = ["supportive", "critical", "evasive", "none"]
-
-
-def table(frame: pd.DataFrame) -> str:
-    head = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "|" + "---|" * len(frame.columns)
-    rows = ["| " + " | ".join(map(str, row)) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([head, rule, *rows])
 
 
 def shares(frame: pd.DataFrame, by: list[str], unit: str = "doc_id") -> pd.DataFrame:

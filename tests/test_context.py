@@ -64,15 +64,20 @@ def test_a_model_with_context_reads_it_and_one_without_cannot():
     assert len(set(without.predict(frame[["text", "actor", "context"]]))) == 1
 
 
-def test_stance_classifier_and_pyfunc_take_contexts(tmp_path):
-    frame = answers()
-    folder = save_model_folder(
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """A saved baseline that reads the context."""
+    return save_model_folder(
         fitted("'{input} ¶ {context}'"),
         STANCE,
-        tmp_path / "model",
-        frame[["text", "actor", "context"]].head(2),
+        tmp_path_factory.mktemp("context") / "model",
+        answers()[["text", "actor", "context"]].head(2),
         {"task": "stance"},
     )
+
+
+def test_stance_classifier_and_pyfunc_take_contexts(folder):
+    frame = answers()
     clf = StanceClassifier.load(folder)
     questions = frame["context"].head(2).tolist()
     assert clf.predict([ANSWER] * 2, "Ministerin", questions) == frame["label"].head(2).tolist()
@@ -90,15 +95,8 @@ def test_contexts_must_match_the_texts():
     assert as_input_frame(["a"], contexts=None)["context"].tolist() == [""]
 
 
-def test_predict_reads_context_from_jsonl(tmp_path):
+def test_predict_reads_context_from_jsonl(folder):
     frame = answers()
-    folder = save_model_folder(
-        fitted("'{input} ¶ {context}'"),
-        STANCE,
-        tmp_path / "model",
-        frame[["text", "actor", "context"]].head(2),
-        {"task": "stance"},
-    )
     lines = frame.head(2)[["text", "actor", "context"]].to_json(
         orient="records", lines=True, force_ascii=False
     )
