@@ -225,8 +225,6 @@ def _validate_data(args: argparse.Namespace) -> int:
 
 
 def _data(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from haltung.config import compose, config_dir
     from haltung.data.sources import GERNTSA, fetch_gerntsa
     from haltung.data.standoff import build_corpus

@@ -101,7 +101,7 @@ def join_text(records: list[dict], source_dir: Path) -> list[dict]:
 
 
 def build_corpus(annotations: Path, source_dir: Path, out_dir: Path) -> dict[str, int]:
-    """Join `annotations` with the sources; write `<out_dir>/<source>.jsonl` and BUILD.json.
+    """Join `annotations` with the sources; write `<out_dir>/<source>.jsonl` and BUILD.yaml.
 
     The folder is replaced in one step, so a failed build never leaves a partial corpus.
     Returns the number of records per source.

@@ -30,7 +30,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from transformers.utils import logging as transformers_logging
 
 from haltung.errors import ConfigError, ModelLoadError
-from haltung.models.inputs import input_frame, tail
+from haltung.models.inputs import ActorText, input_frame, tail
 
 log = logging.getLogger(__name__)
 transformers_logging.disable_progress_bar()  # haltung shows its own progress
@@ -347,7 +347,7 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
     def _encode(self, X: pd.DataFrame) -> list[dict[str, list[int]]]:
         X = input_frame(X)
         if self.context_input == "pair":  # (actor: sentence, context), the context cut first
-            first = _joined(X, None if self.actor_input == "none" else self.actor_template)
+            first = self._joined(X, None if self.actor_input == "none" else self.actor_template)
             second = [tail(c, self.context_chars) for c in X["context"]]
             encoded = self.tokenizer_(
                 first, second, truncation="longest_first", max_length=self.max_length
@@ -362,10 +362,16 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         else:
             template = self.actor_template if self.actor_input == "template" else None
             encoded = self.tokenizer_(
-                _joined(X, template), truncation=True, max_length=self.max_length
+                self._joined(X, template), truncation=True, max_length=self.max_length
             )
         keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in encoded]
         return [{k: encoded[k][i] for k in keys} for i in range(len(X))]
+
+    @staticmethod
+    def _joined(X: pd.DataFrame, template: str | None) -> list[str]:
+        """One text per row: the sentence, or actor and sentence joined by `template` (as the
+        baselines join them)."""
+        return ActorText(template).transform(X).tolist()
 
     def _collate(self, rows: list[dict], device: torch.device) -> dict[str, torch.Tensor]:
         batch = self.tokenizer_.pad(rows, return_tensors="pt")
@@ -409,16 +415,6 @@ def _int8_runner(folder: Path, tokenizer: Any, threads: int | None) -> Any:
         example = dict(tokenizer(["Akteur"], ["Ein Satz."], return_tensors="pt"))
         int8.export_int8(_saved_model(folder), example, target, ranges)
     return int8.OnnxRunner(target, threads)
-
-
-def _joined(X: pd.DataFrame, template: str | None) -> list[str]:
-    """One text per row: the sentence, or actor and sentence joined by `template`."""
-    texts = X["text"].tolist()
-    if not template:
-        return texts
-    return [
-        template.format(actor=a, text=t) if a else t for t, a in zip(texts, X["actor"], strict=True)
-    ]
 
 
 def _length_batches(
