@@ -36,7 +36,7 @@ def best_of(command: list[str], repeat: int) -> float:
 
 
 def articles_per_second(model: str, articles: list[Article], quantize: str | None = None) -> float:
-    analyzer = ArticleAnalyzer(StanceClassifier.load(model, quantize=quantize))
+    analyzer = ArticleAnalyzer(StanceClassifier.load(model, quantize=quantize).predict_proba)
     analyzer.rows(articles[0])  # warm-up
     started = time.perf_counter()
     for article in articles:

@@ -14,8 +14,7 @@ import argparse
 import pandas as pd
 from mlflow import MlflowClient
 
-from haltung.config import compose
-from haltung.tracking.store import tracking_uri
+from haltung.tracking.store import resolve_store
 
 LABELS = ["supportive", "critical", "evasive", "none"]
 
@@ -25,8 +24,7 @@ def main() -> None:
     parser.add_argument("--parent")
     parser.add_argument("--experiment", default="haltung-stance")
     args = parser.parse_args()
-    cfg = compose()
-    client = MlflowClient(tracking_uri(cfg.tracking, cfg.paths.experiments_dir))
+    client = MlflowClient(resolve_store().uri)
     experiment = client.get_experiment_by_name(args.experiment)
     parent = (
         args.parent

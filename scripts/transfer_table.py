@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 from mlflow import MlflowClient
 
-ROOT = Path(__file__).resolve().parents[1]
+from haltung.tracking.store import resolve_store
+
 COLUMNS = {
     "haltung_news_f_stance": "HaltungNews",
     "haltung_real_f_stance": "HaltungReal",
@@ -50,10 +51,10 @@ def cell(row: pd.Series) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("parents", nargs="*")
-    parser.add_argument("--tracking-uri", default=f"sqlite:///{ROOT / 'experiments' / 'mlflow.db'}")
+    parser.add_argument("--tracking-uri", help="default: the project's store (resolve_store)")
     parser.add_argument("--experiment", default="haltung-stance")
     args = parser.parse_args()
-    client = MlflowClient(args.tracking_uri)
+    client = MlflowClient(resolve_store(uri=args.tracking_uri).uri)
     parents = args.parents or [latest_parent(client, args.experiment)]
     import tempfile
 

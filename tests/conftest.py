@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +42,56 @@ def store(tmp_path: Path) -> dict[str, str]:
             "data=fixture",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_store():
+    """MLflow exports the store it was last pointed at as MLFLOW_TRACKING_URI; an in-process
+    run must not leak it into the next test's config."""
+    yield
+    os.environ.pop("MLFLOW_TRACKING_URI", None)
+
+
+@dataclass
+class Done:
+    """How an in-process command ended, like subprocess.CompletedProcess."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_in_process(name: str, *args: str) -> Done:
+    """Run `haltung-train` (through its Hydra app) or `haltung` in this process, as a user
+    would on the command line, without paying for a new interpreter."""
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    argv, root = sys.argv, logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    before = os.environ.get("MLFLOW_TRACKING_URI")
+    os.environ.pop("MLFLOW_TRACKING_URI", None)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            if name == "haltung-train":
+                from haltung.train import _app
+
+                sys.argv = [name, *args]
+                _app()
+            elif name == "haltung":
+                from haltung.cli import main
+
+                code = main(list(args))
+            else:
+                raise ValueError(f"not a haltung command: {name}")
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        sys.argv = argv
+        if before is not None:
+            os.environ["MLFLOW_TRACKING_URI"] = before
+        root.handlers[:] = handlers  # Hydra configured logging onto the redirected streams
+        root.setLevel(level)
+    return Done(code, out.getvalue(), err.getvalue())
 
 
 def script_env() -> dict[str, str]:

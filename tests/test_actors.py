@@ -11,7 +11,13 @@ import pytest
 
 from conftest import ROOT
 from haltung.errors import ConfigError
-from haltung.text.actors import ActorDetector, normalise_actor
+from haltung.text.actors import (
+    ActorDetector,
+    SpacyActorDetector,
+    actors_match,
+    builtin_gazetteer,
+    normalise_actor,
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +47,23 @@ def actors(detector: ActorDetector, *sentences: str) -> list[list[str]]:
 )
 def test_normalise_actor(actor, expected):
     assert normalise_actor(actor) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "lenient", "expected"),
+    [
+        ("Rutte", "Mark Rutte", True, True),  # one contains the other
+        ("Rutte", "Mark Rutte", False, False),
+        ("der Kreml", "Kreml", False, True),  # equal once normalised
+        ("NATO-Generalsekretär Mark Rutte", "Mark Rutte", True, True),
+        ("Bundesministerin Anna Schulz", "Ministerin Schulz", True, True),  # same last word
+        ("Grüne", "Linke", True, False),
+        ("", "Rutte", True, False),
+    ],
+)
+def test_actors_match(a, b, lenient, expected):
+    assert actors_match(a, b, lenient) is expected
+    assert actors_match(b, a, lenient) is expected
 
 
 # -- attributions -----------------------------------------------------------------------------
@@ -142,7 +165,45 @@ def test_gazetteer_institutions_and_metonymic_capitals(detector):
 def test_extra_gazetteer_names(detector):
     sentence = "Mehr Demokratie kritisierte den Entwurf scharf."
     assert actors(detector, sentence) == [[]]  # „Mehr“ reads as an adverb
-    assert ActorDetector(gazetteer=["Mehr Demokratie"]).detect([sentence]) == [["Mehr Demokratie"]]
+    extended = ActorDetector(extra_names=["Mehr Demokratie"])
+    assert extended.detect([sentence]) == [["Mehr Demokratie"]]
+
+
+def test_builtin_gazetteer():
+    names = builtin_gazetteer()
+    assert "Bundesregierung" in names
+    assert "Ärzte ohne Grenzen" in names
+    assert all(name and name == name.strip() and "#" not in name for name in names)
+    assert len(set(names)) > 100
+
+
+def test_gazetteer_replaces_the_builtin_list_and_extra_names_add_to_it():
+    made_up = "Nie Wieder Still kritisierte den Entwurf scharf."
+    builtin = "Nach Angaben von Ärzte ohne Grenzen wurden drei Kliniken zerstört."
+
+    def found(detector: ActorDetector) -> list[list[str]]:
+        return [detector.detect([made_up])[0], detector.detect([builtin])[0]]
+
+    assert found(ActorDetector()) == [[], ["Ärzte ohne Grenzen"]]
+    added = ActorDetector(extra_names=["Nie Wieder Still"])
+    assert found(added) == [["Nie Wieder Still"], ["Ärzte ohne Grenzen"]]
+    replaced = ActorDetector(gazetteer=["Nie Wieder Still"])
+    assert found(replaced) == [["Nie Wieder Still"], ["Ärzte"]]
+
+
+def test_max_actors_limits_the_actors_per_sentence(detector):
+    sentence = "Paris begrüßte die Einigung, Rom kritisierte sie."
+    assert actors(detector, sentence) == [["Paris", "Rom"]]
+    assert ActorDetector(max_actors=1).detect([sentence]) == [["Paris"]]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"gazetteer": "Bundestag"}, {"extra_names": "Bundestag"}, {"max_actors": 0}],
+)
+def test_invalid_options_are_config_errors(options):
+    with pytest.raises(ConfigError, match=r"gazetteer|extra_names|max_actors"):
+        ActorDetector(**options)
 
 
 # -- context: quotes, pronouns, reported speech -----------------------------------------------
@@ -256,7 +317,29 @@ def test_very_long_sentence_is_fast(detector, text):
 def test_missing_spacy_model_is_a_config_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "spacy", None)  # `import spacy` fails
     with pytest.raises(ConfigError, match="spacy_model"):
-        ActorDetector(spacy_model="de_core_news_sm")
+        SpacyActorDetector("de_core_news_sm")
+
+
+def test_unknown_spacy_pipeline_is_a_config_error():
+    """Without spaCy: the message says to install it; with spaCy: to download the pipeline."""
+    with pytest.raises(ConfigError) as raised:
+        SpacyActorDetector("no_such_model_xyz")
+    message = str(raised.value)
+    assert "needs spaCy" in message or "is not installed" in message
+    assert "python -m spacy download no_such_model_xyz" in message
+    assert "detector: rules" in message
+
+
+def test_missing_spacy_pipeline_is_a_config_error(monkeypatch):
+    fake = types.ModuleType("spacy")
+
+    def load(name, disable=()):
+        raise OSError(f"[E050] Can't find model '{name}'.")
+
+    fake.load = load
+    monkeypatch.setitem(sys.modules, "spacy", fake)
+    with pytest.raises(ConfigError, match="pipeline 'no_such_model_xyz' is not installed"):
+        SpacyActorDetector("no_such_model_xyz")
 
 
 def test_spacy_entities_are_kept_together(monkeypatch):
@@ -271,7 +354,7 @@ def test_spacy_entities_are_kept_together(monkeypatch):
     fake.load = lambda name, disable=(): Doc
     monkeypatch.setitem(sys.modules, "spacy", fake)
     sentence = "„Das reicht nicht“, sagte Ana de la Cruz."
-    assert ActorDetector(spacy_model="fake").detect([sentence]) == [["Ana de la Cruz"]]
+    assert SpacyActorDetector("fake").detect([sentence]) == [["Ana de la Cruz"]]
 
 
 # -- the corpus ---------------------------------------------------------------------------------

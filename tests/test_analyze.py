@@ -13,11 +13,15 @@ from conftest import ROOT, run_script
 
 pytest.importorskip("haltung.text.actors")
 from haltung import StanceClassifier
-from haltung.analyze import COLUMNS, read_articles
+from haltung.analyze import COLUMNS, Article, ArticleAnalyzer, build_detector, read_articles
+from haltung.cli import main
 from haltung.config import compose
 from haltung.data import DataSpec, load_dataset
-from haltung.errors import DataError
+from haltung.data.loaders import iter_jsonl
+from haltung.errors import ConfigError, DataError
+from haltung.evaluation.pipeline import GoldDocument, evaluate_pipeline
 from haltung.models import build_estimator
+from haltung.task import Task
 from haltung.tracking.pyfunc import save_model_folder
 
 STANCE = ("supportive", "critical", "evasive", "none")
@@ -184,3 +188,114 @@ def test_evaluate_pipeline_on_the_seed_article(model_dir, tmp_path):
     assert metrics["seed_article_sentences_gold"] == 29
     assert 0 <= metrics["seed_article_e2e_f_stance"] <= 1
     assert metrics["seed_article_segmentation_exact_match"] > 0.8
+
+
+# --------------------------------------------------------------------------- the stages alone
+def test_build_detector_from_the_composed_config():
+    detector = build_detector(compose(["analyze.max_actors=1"]).analyze)
+    (found,) = detector.detect(["Der Verband kritisierte den Plan, sagte Ministerin Müller."])
+    assert len(found) == 1
+
+
+def test_build_detector_with_a_missing_spacy_model_is_a_config_error():
+    cfg = compose(["analyze.detector=spacy", "analyze.spacy_model=xx_no_such_pipeline"]).analyze
+    with pytest.raises(ConfigError, match="xx_no_such_pipeline"):
+        build_detector(cfg).detect(["Ein Satz."])
+
+
+def test_cli_reports_a_missing_spacy_model_in_one_line(tmp_path, capsys):
+    article = tmp_path / "a.txt"
+    article.write_text("Die Gewerkschaft lehnte das Angebot ab.", "utf-8")
+    code = main(
+        [
+            "analyze",
+            str(article),
+            "analyze.detector=spacy",
+            "analyze.spacy_model=xx_no_such_pipeline",
+            "--model",
+            str(tmp_path / "never-loaded"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "xx_no_such_pipeline" in err and "Traceback" not in err
+
+
+def test_analyzer_with_a_plain_function_and_no_classifier():
+    def classify(texts: list[str], actors: list[str]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "pro": [0.8 if a else 0.1 for a in actors],
+                "contra": [0.2 if a else 0.9 for a in actors],
+            }
+        )
+
+    rows = ArticleAnalyzer(classify).rows(
+        Article("a", "Die Gewerkschaft lehnte das Angebot ab. Es regnete.")
+    )
+    assert list(rows.columns) == COLUMNS
+    assert rows["sentence_index"].tolist()[-1] == 2 and set(rows["doc_id"]) == {"a"}
+    assert set(rows["stance"]) <= {"pro", "contra"}
+    assert (rows.loc[rows["actor"] == "", "stance"] == "contra").all()
+    assert rows.loc[rows["actor"] == "", "score"].tolist() == [0.9]
+
+
+def test_evaluate_pipeline_on_rows_built_by_hand():
+    sentences = ["Minister Müller lobte den Plan.", "Die Gewerkschaft lehnte ab.", "Es regnete."]
+    gold = GoldDocument(
+        "d1",
+        " ".join(sentences),
+        pd.DataFrame(
+            {
+                "text": sentences,
+                "actor": ["Minister Müller", "Die Gewerkschaft", ""],
+                "label": ["supportive", "critical", "none"],
+            }
+        ),
+    )
+    rows = pd.DataFrame(
+        [
+            ("d1", 1, sentences[0], "Müller", "supportive", 0.9),
+            ("d1", 2, sentences[1], "Gewerkschaft", "evasive", 0.6),
+            ("d1", 3, "Es regnete", "", "none", 0.7),  # split differently from the gold
+        ],
+        columns=COLUMNS,
+    )
+    result = evaluate_pipeline([(gold, rows)], Task("stance", STANCE))
+    metrics = result["metrics"]
+    assert metrics["segmentation_exact_match"] == pytest.approx(2 / 3)
+    assert metrics["segmentation_precision"] == pytest.approx(2 / 3)
+    assert metrics["actor_strict_precision"] == 0.5 and metrics["actor_strict_recall"] == 0.5
+    assert metrics["actor_lenient_precision"] == 1 and metrics["actor_lenient_recall"] == 1
+    assert metrics["records_matched"] == pytest.approx(2 / 3)
+    assert metrics["e2e_f1_supportive"] == 1 and metrics["e2e_f1_critical"] == 0
+    joined = result["rows"]
+    assert joined["predicted"].tolist() == ["supportive", "evasive", "none"]
+    assert joined["found_actor"].tolist() == ["Müller", "Gewerkschaft", ""]
+
+
+# --------------------------------------------------------------------------- the JSONL reader
+@pytest.mark.parametrize(
+    ("content", "encoding", "message"),
+    [
+        (b'{"a": 1}\n\x00\x01PNG\n', "utf-8", "lines.jsonl, line 2: binary data"),
+        (b'{"a": 1}\n\n{"a": \n', "utf-8", "lines.jsonl, line 3: not valid JSON"),
+        (b'{"a": 1}\n[1, 2]\n', "utf-8", "line 2: expected a JSON object, found list"),
+        ('{"a": "Müller"}\n'.encode("cp1252"), "utf-8", "line 1: bytes that are not valid utf-8"),
+        (b'{"a": 1}\n', "no-such-codec", "unknown encoding 'no-such-codec'"),
+    ],
+)
+def test_jsonl_reader_names_file_and_line(tmp_path, content, encoding, message):
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=message) as caught:
+        list(iter_jsonl(path, encoding=encoding, hint="Fix it."))
+    assert str(path) in str(caught.value)
+
+
+def test_jsonl_reader_gives_line_numbers_and_reads_legacy_encodings(tmp_path):
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes('{"a": "Müller"}\n\n  \n{"a": 2}\n'.encode("cp1252"))
+    assert list(iter_jsonl(path, encoding="cp1252")) == [(1, {"a": "Müller"}), (4, {"a": 2})]
+    lines = ['{"a": 1}', "{oops"]
+    with pytest.raises(DataError, match=r"^line 2: not valid JSON"):
+        list(iter_jsonl(lines, name=""))

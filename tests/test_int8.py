@@ -66,7 +66,7 @@ def test_int8_model_is_built_once_cached_and_agrees_with_fp32(saved, frame, monk
     assert logging.getLogger().handlers == handlers  # ONNX Runtime's chatter stays out
     assert "pre-processing" not in caplog.text
     assert quantised.model_ is None and isinstance(quantised.int8_, int8.OnnxRunner)
-    assert quantised.int8_.path.is_relative_to(int8.cache_dir())
+    assert quantised.int8_.path.is_relative_to(int8.int8_home())
     proba = quantised.predict_proba(rows)
     assert proba.shape == fp32.shape and np.allclose(proba.sum(axis=1), 1, atol=1e-5)
     assert np.abs(proba - fp32).max() < 0.05

@@ -1,4 +1,7 @@
-"""haltung-train end to end: a real Hydra app, a real SQLite MLflow store, read back."""
+"""haltung-train end to end: a real Hydra app, a real SQLite MLflow store, read back.
+
+Single runs go through the Hydra app in this process; sweeps and signals run the console
+script in a subprocess, as a user would."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
-from conftest import run_script
+from conftest import run_in_process, run_script
 from haltung import StanceClassifier
 
 MODEL_FILES = {"MLmodel", "data", "input_example.json", "requirements.txt"}
@@ -26,7 +29,7 @@ def trained(tmp_path_factory):
     """One default run with overrides into a temporary store."""
     experiments = tmp_path_factory.mktemp("e2e") / "experiments"
     uri = f"sqlite:///{experiments / 'mlflow.db'}"
-    done = run_script(
+    done = run_in_process(
         "haltung-train",
         f"paths.experiments_dir={experiments}",
         "tracking.experiment_name=test",
@@ -183,7 +186,7 @@ def test_sweep_groups_children_under_one_parent(store):
 def test_invalid_data_stops_before_any_run(store, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "1", "doc_id": "d", "text": "Gut.", "label": "FAVOR"}\n', "utf-8")
-    done = run_script("haltung-train", *store["overrides"], f"data.path={bad}")
+    done = run_in_process("haltung-train", *store["overrides"], f"data.path={bad}")
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert f"{bad}: line 1, field 'label': unknown label 'FAVOR'" in done.stderr
@@ -191,7 +194,7 @@ def test_invalid_data_stops_before_any_run(store, tmp_path):
 
 
 def test_failing_job_is_marked_failed_and_the_sweep_goes_on(store):
-    done = run_script(
+    done = run_script(  # the parent is closed by an exit hook: a process of its own
         "haltung-train",
         "-m",
         *store["overrides"],
@@ -212,7 +215,7 @@ def test_failing_job_is_marked_failed_and_the_sweep_goes_on(store):
 
 
 def test_kfold_and_sentiment_task(store):
-    done = run_script(
+    done = run_in_process(
         "haltung-train",
         *store["overrides"],
         "task=sentiment",
@@ -234,7 +237,7 @@ def test_kfold_and_sentiment_task(store):
 
 
 def test_unreachable_tracking_server(store):
-    done = run_script("haltung-train", *store["overrides"], "tracking.uri=http://127.0.0.1:9")
+    done = run_in_process("haltung-train", *store["overrides"], "tracking.uri=http://127.0.0.1:9")
     assert done.returncode != 0
     assert "cannot be reached" in done.stderr and "Traceback" not in done.stderr
 

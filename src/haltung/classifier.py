@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -16,6 +17,9 @@ from haltung.errors import ModelLoadError
 from haltung.models.inputs import as_input_frame
 from haltung.models.predict import labels_from_proba
 from haltung.models.saved import LoadedModel, load_model_dir
+
+if TYPE_CHECKING:
+    from haltung.analyze import ArticleAnalyzer, Detector
 
 URI_SCHEMES = (
     "runs:/",
@@ -37,6 +41,7 @@ class StanceClassifier:
     def __init__(self, model: LoadedModel, source: str = ""):
         self._model = model
         self.source = source
+        self._analyzer: ArticleAnalyzer | None = None  # built on the first `analyze`
 
     @classmethod
     def load(
@@ -99,17 +104,26 @@ class StanceClassifier:
         proba = self.predict_proba(texts, actors, contexts).to_numpy()
         return labels_from_proba(proba, self.labels)
 
-    def analyze(self, text: str, doc_id: str = "doc") -> pd.DataFrame:
+    def analyze(
+        self, text: str, doc_id: str = "doc", *, detector: Detector | None = None
+    ) -> pd.DataFrame:
         """Split an article into sentences, find each sentence's actors and label them.
 
         One row per (sentence, actor): doc_id, sentence_index, sentence, actor, stance, score.
-        For many articles use `haltung.analyze.analyze_texts` or `haltung analyze`.
+        `detector` finds the actors (default: the rule-based one; see
+        `haltung.analyze.build_detector`). For many articles use `haltung.analyze.analyze_texts`
+        or `haltung analyze`.
         """
         from haltung.analyze import Article, ArticleAnalyzer
 
-        if getattr(self, "_analyzer", None) is None:
-            self._analyzer = ArticleAnalyzer(self)
-        return self._analyzer.rows(Article(doc_id, text))
+        if detector is None:
+            if self._analyzer is None:
+                self._analyzer = ArticleAnalyzer(self.predict_proba)
+            analyzer = self._analyzer
+        else:
+            splitter = self._analyzer.splitter if self._analyzer else None
+            analyzer = ArticleAnalyzer(self.predict_proba, splitter=splitter, detector=detector)
+        return analyzer.rows(Article(doc_id, text))
 
     def __repr__(self) -> str:
         meta = self._model.meta
@@ -121,18 +135,13 @@ class StanceClassifier:
 
 def _download(uri: str, tracking_uri: str | None) -> Path:
     """Fetch an MLflow model's files to a local folder."""
-    import os
-
     import mlflow
     from mlflow.exceptions import MlflowException
 
-    from haltung.config import project_root
     from haltung.errors import TrackingError
-    from haltung.tracking.store import check_store
-    from haltung.tracking.store import tracking_uri as default_store
+    from haltung.tracking.store import check_store, resolve_store
 
-    store = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
-    store = store or default_store({}, project_root() / "experiments")
+    store = resolve_store(uri=tracking_uri).uri
     try:
         check_store(store)
     except TrackingError as err:

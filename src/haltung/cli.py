@@ -1,12 +1,15 @@
-"""`haltung`: everything but training.
+"""`haltung`: every command but training (that is `haltung-train`).
 
 haltung predict --model URI [FILE|-] [--format table|jsonl|csv]
-haltung analyze PATH --model URI [--format table|csv|jsonl|html]
-haltung evaluate-pipeline --model URI
+haltung analyze PATH [KEY=VALUE ...] --model URI [--format table|csv|jsonl|html] [--output FILE]
+haltung evaluate-pipeline --model URI [--data NAME] [--split NAME] [KEY=VALUE ...]
 haltung validate-data [PATH] [--data NAME] [--task NAME] [KEY=VALUE ...]
 haltung data build haltung-real [--source DIR]   |   haltung data fetch gerntsa --to DIR
-haltung encoders install me5-small
+haltung encoders install me5-small   |   haltung encoders list
 haltung ui [--port 5000]
+
+KEY=VALUE are overrides of the Hydra config in conf/, e.g. analyze.detector=spacy. Errors the user
+can fix print one message and exit with status 2.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from haltung.data.loaders import decode_text
-from haltung.errors import DataError, HaltungError
+from haltung.data.loaders import decode_text, iter_jsonl
+from haltung.errors import ConfigError, DataError, HaltungError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("analyze", help="find who takes which stance in whole articles")
     a.add_argument("path", help="a .txt article, a folder of .txt files, or JSONL with id, text")
+    a.add_argument(
+        "overrides", nargs="*", help="config overrides right after PATH, e.g. analyze.max_actors=2"
+    )
     a.add_argument("--model", required=True, help="model folder or MLflow model URI")
     a.add_argument("--format", choices=("table", "csv", "jsonl", "html"), default="table")
     a.add_argument("--output", help="write here instead of standard output")
@@ -83,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--split", default="test", help="its split to use ('' for none)")
     v.add_argument("--no-seed-article", action="store_true", help="skip the seed article")
     v.add_argument("--tracking-uri", help="MLflow store (default: the project's)")
+    v.add_argument("overrides", nargs="*", help="config overrides, e.g. analyze.detector=spacy")
     v.set_defaults(command=_evaluate_pipeline, name="evaluate-pipeline")
 
     d = sub.add_parser("data", help="build a corpus from its stand-off labels; fetch a source")
@@ -167,12 +174,8 @@ def read_sentences(source: str, encoding: str = "utf-8") -> tuple[list[str], lis
         raise DataError(f"{name} holds no sentences.")
     if all(line.lstrip().startswith("{") for _, line in lines):
         texts, actors, contexts = [], [], []
-        for n, line in lines:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise DataError(f"{name}, line {n}: not valid JSON ({err.msg}).") from None
-            if not isinstance(record, dict) or not str(record.get("text") or "").strip():
+        for n, record in iter_jsonl(text.splitlines(), name=name):
+            if not str(record.get("text") or "").strip():
                 raise DataError(f"{name}, line {n}: a JSON line needs a non-empty `text`.")
             texts.append(str(record["text"]))
             actors.append(str(record.get("actor") or ""))
@@ -282,22 +285,23 @@ def _analyze(args: argparse.Namespace) -> int:
 
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    from haltung.analyze import ArticleAnalyzer, read_articles
+    from haltung.analyze import ArticleAnalyzer, build_detector, open_writer, read_articles
     from haltung.classifier import StanceClassifier
 
-    articles = read_articles(args.path, args.encoding)
-    first = next(articles)  # input errors surface before the model is loaded
+    articles = read_articles(args.path, encoding=args.encoding)
+    first = next(articles)  # input and config errors surface before the model is loaded
+    detector = build_detector(_composed(args.overrides).analyze)
     classifier = StanceClassifier.load(
         args.model, tracking_uri=args.tracking_uri, quantize=args.quantize
     )
-    analyzer = ArticleAnalyzer(classifier)
+    analyzer = ArticleAnalyzer(classifier.predict_proba, detector=detector)
     with contextlib.ExitStack() as stack:
         out = (
             stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
             if args.output
             else sys.stdout
         )
-        write = _writer(args.format, out)
+        writer = open_writer(args.format, out)
         progress = stack.enter_context(
             Progress(
                 SpinnerColumn(),
@@ -310,13 +314,23 @@ def _analyze(args: argparse.Namespace) -> int:
         task = progress.add_task("analysed 0 articles")
         count = 0
         for article in itertools.chain([first], articles):
-            write(analyzer.rows(article))
+            writer.write(analyzer.rows(article))
             count += 1
             progress.update(task, description=f"analysed {count} articles")
-        write(None)
+        writer.close()
     if args.output:
         print(f"{count} articles analysed; written to {args.output}", file=sys.stderr)
     return 0
+
+
+def _composed(overrides: Sequence[str]):
+    """The composed config (conf/ with `overrides`); a bad override is a ConfigError."""
+    from haltung.config import compose
+
+    try:
+        return compose(overrides)
+    except Exception as err:  # Hydra's composition errors have no common base class
+        raise ConfigError(f"The config cannot be composed: {err}") from None
 
 
 def _stderr_console():
@@ -325,61 +339,18 @@ def _stderr_console():
     return Console(stderr=True)
 
 
-def _writer(fmt: str, out):
-    """A function that writes one article's rows (None: finish) in `fmt`."""
-    if fmt == "html":
-        from haltung.report import HtmlReport
-
-        report = HtmlReport(out)
-        return lambda rows: report.close() if rows is None else report.add(rows)
-    if fmt == "jsonl":
-
-        def jsonl(rows) -> None:
-            for record in [] if rows is None else rows.to_dict(orient="records"):
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-        return jsonl
-    if fmt == "csv":
-        header = [True]
-
-        def csv(rows) -> None:
-            if rows is not None:
-                rows.to_csv(out, index=False, header=header[0])
-                header[0] = False
-
-        return csv
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(file=out, soft_wrap=False)
-
-    def table(rows) -> None:
-        if rows is None or rows.empty:
-            return
-        view = Table(title=str(rows["doc_id"].iloc[0]), show_lines=False)
-        for column in ("#", "sentence", "actor", "stance", "score"):
-            view.add_column(column, overflow="fold")
-        for row in rows.itertuples():
-            view.add_row(
-                str(row.sentence_index), row.sentence, row.actor, row.stance, f"{row.score:.2f}"
-            )
-        console.print(view)
-
-    return table
-
-
 def _evaluate_pipeline(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from haltung.analyze import ArticleAnalyzer
+    from haltung.analyze import Article, ArticleAnalyzer, build_detector
     from haltung.classifier import StanceClassifier
     from haltung.config import compose
     from haltung.data import DataSpec, load_dataset
     from haltung.evaluation.pipeline import article_document, corpus_documents, evaluate_pipeline
     from haltung.task import Task
 
-    cfg = compose([f"data={args.data}"])
+    cfg = _composed([f"data={args.data}", *args.overrides])
     task = Task.from_config(cfg.task)
     sets = {}
     if args.split:
@@ -389,9 +360,15 @@ def _evaluate_pipeline(args: argparse.Namespace) -> int:
         seed = compose(["data=seed_article"]).data
         records = load_dataset(DataSpec.from_config(seed), task.labels).frame
         sets["seed_article"] = [article_document(Path(seed.article), records, "seed_article")]
+    detector = build_detector(cfg.analyze)
     classifier = StanceClassifier.load(args.model, tracking_uri=args.tracking_uri)
-    analyzer = ArticleAnalyzer(classifier)
-    results = {name: evaluate_pipeline(analyzer, docs, task) for name, docs in sets.items()}
+    analyzer = ArticleAnalyzer(classifier.predict_proba, detector=detector)
+    results = {
+        name: evaluate_pipeline(
+            ((doc, analyzer.rows(Article(doc.doc_id, doc.text))) for doc in docs), task
+        )
+        for name, docs in sets.items()
+    }
 
     table = Table(title=f"pipeline evaluation of {args.model}")
     table.add_column("metric")
@@ -417,43 +394,27 @@ def _evaluate_pipeline(args: argparse.Namespace) -> int:
 
 def _log_pipeline_run(cfg, args: argparse.Namespace, results: dict) -> None:
     """Log the figures as an MLflow run (experiment haltung-pipeline)."""
-    import tempfile
+    from haltung.tracking.pipeline import EXPERIMENT, log_pipeline_run
+    from haltung.tracking.store import resolve_store
 
-    import mlflow
-    from omegaconf import OmegaConf
-
-    from haltung.tracking.run import tracked_run
-    from haltung.tracking.store import artifact_location, connect, tracking_uri
-
-    tracking = OmegaConf.to_container(cfg.tracking, resolve=True)
-    if args.tracking_uri:
-        tracking["uri"] = args.tracking_uri
-    uri = tracking_uri(tracking, cfg.paths.experiments_dir)
-    experiment = connect(
-        uri, "haltung-pipeline", artifact_location(tracking, cfg.paths.experiments_dir)
-    )
-    with tracked_run(experiment, f"pipeline {args.model}", {"model_uri": str(args.model)}) as run:
-        mlflow.log_params({"model": str(args.model), "data": args.data, "split": args.split})
-        with tempfile.TemporaryDirectory() as tmp:
-            for name, result in results.items():
-                mlflow.log_metrics({f"{name}_{k}": v for k, v in result["metrics"].items()})
-                path = Path(tmp) / f"pipeline_{name}.csv"
-                result["rows"].to_csv(path, index=False)
-                mlflow.log_artifact(str(path))
-    print(f"logged as run {run.info.run_id} (experiment haltung-pipeline) in {uri}")
+    store = resolve_store(cfg, uri=args.tracking_uri)
+    params = {"data": args.data, "split": args.split}
+    run_id = log_pipeline_run(store, str(args.model), params, results)
+    print(f"logged as run {run_id} (experiment {EXPERIMENT}) in {store.uri}")
 
 
 def _encoders(args: argparse.Namespace) -> int:
-    from haltung.models.encoders import ME5, cache_dir
+    from haltung.models.encoders import ME5, encoders_home
 
     if args.action == "list":
-        folders = sorted(p for p in cache_dir().glob("*") if (p / "haltung-encoder.json").is_file())
+        home = encoders_home()
+        folders = sorted(p for p in home.glob("*") if (p / "haltung-encoder.json").is_file())
         for folder in folders:
             info = json.loads((folder / "haltung-encoder.json").read_text("utf-8"))
             check = info.get("verification", {}).get("min_cosine")
             print(f"{folder.name}\t{folder}\tverified cosine {check}")
         if not folders:
-            print(f"no encoders installed in {cache_dir()}; known: {ME5}")
+            print(f"no encoders installed in {home}; known: {ME5}")
         return 0
     from haltung.models.encoders import install
 
@@ -468,18 +429,12 @@ def _encoders(args: argparse.Namespace) -> int:
 def _ui(args: argparse.Namespace) -> int:
     import os
 
-    from omegaconf import OmegaConf
-
     from haltung.config import compose
-    from haltung.tracking.store import artifact_location, check_store, tracking_uri
+    from haltung.tracking.store import check_store, resolve_store
 
-    cfg = compose()
-    tracking = OmegaConf.to_container(cfg.tracking, resolve=True)
-    if args.tracking_uri:
-        tracking["uri"] = args.tracking_uri
-    uri = tracking_uri(tracking, cfg.paths.experiments_dir)
+    store = resolve_store(compose(), uri=args.tracking_uri)
+    uri, artifacts = store.uri, store.artifact_location
     check_store(uri)
-    artifacts = artifact_location(tracking, cfg.paths.experiments_dir)
     print(f"MLflow UI for {uri} at http://{args.host}:{args.port}  (Ctrl-C stops it)")
     command = [
         sys.executable,

@@ -35,6 +35,10 @@ class Task:
         """The labels whose F1 scores are averaged into the primary metric."""
         return self.primary_labels or self.labels
 
+    def score(self, gold: Sequence[str], pred: Sequence[str]) -> float:
+        """The primary metric: mean F1 over the averaged labels."""
+        return mean_label_f1(gold, pred, self.averaged_labels)
+
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> Task:
         primary: Sequence[str] | None = cfg.get("primary_labels")
@@ -44,3 +48,15 @@ class Task:
             primary_metric=str(cfg.get("primary_metric") or "macro_f1"),
             primary_labels=tuple(str(label) for label in primary) if primary else None,
         )
+
+
+def mean_label_f1(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> float:
+    """Mean F1 over `labels` (macro F1 when they are all labels; F_stance over the stances).
+
+    A label neither in `gold` nor in `pred` scores 0, as scikit-learn's zero_division=0 does.
+    """
+    from sklearn.metrics import f1_score
+
+    return float(
+        f1_score(list(gold), list(pred), labels=list(labels), average="macro", zero_division=0)
+    )

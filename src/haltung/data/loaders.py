@@ -1,6 +1,7 @@
 """Read CSV, TSV, JSON, JSONL and Parquet files into validated records.
 
-Every failure becomes a `DataError` that names the file, the row and the field.
+Every failure becomes a `DataError` that names the file, the row and the field. `iter_jsonl` is
+the one JSONL line reader of the project (data sets, articles, sentences to predict).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +21,11 @@ from haltung.errors import DataError
 
 #: Internal columns that locate each row in its file, for error messages.
 SOURCE, WHERE = "_source", "_where"
+#: How to fix a data file that is not in its declared encoding.
+ENCODING_HINT = (
+    "Save the file as UTF-8 (e.g. `iconv -f cp1252 -t utf-8`), or set data.encoding to the "
+    "file's real encoding"
+)
 
 
 @dataclass
@@ -89,7 +96,9 @@ def read_file(path: Path, fmt: str = "auto", encoding: str = "utf-8") -> tuple[p
         raise DataError(f"{path} is empty: it holds no records.")
     try:
         frame = (
-            _PARSERS[fmt](raw, encoding) if fmt == "parquet" else _parse_text(raw, fmt, encoding)
+            _PARSERS[fmt](raw, encoding)
+            if fmt in ("parquet", "jsonl")
+            else _parse_text(raw, fmt, encoding)
         )
     except DataError as err:
         raise DataError(f"{path}: {err}") from None
@@ -139,11 +148,7 @@ def format_problems(problems: list[Problem], shown: int = 8) -> str:
 
 
 def _parse_text(raw: bytes, fmt: str, encoding: str) -> pd.DataFrame:
-    hint = (
-        "Save the file as UTF-8 (e.g. `iconv -f cp1252 -t utf-8`), or set data.encoding to the "
-        "file's real encoding"
-    )
-    return _PARSERS[fmt](decode_text(raw, encoding, hint=hint), encoding)
+    return _PARSERS[fmt](decode_text(raw, encoding, hint=ENCODING_HINT), encoding)
 
 
 def decode_text(raw: bytes, encoding: str, hint: str, where: str = "", line: int = 1) -> str:
@@ -165,17 +170,47 @@ def decode_text(raw: bytes, encoding: str, hint: str, where: str = "", line: int
         ) from None
 
 
-def _parse_jsonl(text: str, _: str) -> pd.DataFrame:
-    records, lines = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
+def iter_jsonl(
+    source: Path | Iterable[bytes | str],
+    *,
+    encoding: str = "utf-8",
+    hint: str = ENCODING_HINT,
+    name: str | None = None,
+) -> Iterator[tuple[int, dict]]:
+    """The objects of JSONL, one line at a time, each with its 1-based line number.
+
+    `source` is a file (streamed: memory stays flat) or its lines (bytes are decoded with
+    `encoding`). Blank lines are skipped. Binary data, bytes not valid in `encoding` (`hint` says
+    how to fix that), bad JSON and lines that are not objects raise a `DataError` that begins
+    "<name>, line N:"; `name` defaults to the file's path, and "" leaves just "line N:".
+    """
+    if isinstance(source, Path):
+        with source.open("rb") as handle:
+            yield from iter_jsonl(
+                handle, encoding=encoding, hint=hint, name=str(source) if name is None else name
+            )
+        return
+    where = f"{name}, " if name else ""
+    for number, raw in enumerate(source, start=1):
+        if ("\x00" if isinstance(raw, str) else b"\x00") in raw:
+            raise DataError(f"{where}line {number}: binary data, not JSON text.")
+        line = raw if isinstance(raw, str) else decode_text(raw, encoding, hint, where, number)
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
-            raise DataError(f"line {number}: not valid JSON ({err.msg})") from None
+            raise DataError(f"{where}line {number}: not valid JSON ({err.msg}).") from None
         if not isinstance(record, dict):
-            raise DataError(f"line {number}: expected a JSON object, found {type(record).__name__}")
+            raise DataError(
+                f"{where}line {number}: expected a JSON object, found {type(record).__name__}."
+            )
+        yield number, record
+
+
+def _parse_jsonl(raw: bytes, encoding: str) -> pd.DataFrame:
+    records, lines = [], []
+    for number, record in iter_jsonl(io.BytesIO(raw), encoding=encoding, name=""):
         records.append(record)
         lines.append(f"line {number}")
     return _normalise(records, lines)
@@ -254,6 +289,7 @@ __all__ = [
     "Dataset",
     "data_files",
     "format_problems",
+    "iter_jsonl",
     "load_dataset",
     "read_file",
     "to_records",

@@ -10,11 +10,10 @@ from sklearn.metrics import (
     accuracy_score,
     classification_report,
     confusion_matrix,
-    f1_score,
     precision_recall_fscore_support,
 )
 
-from haltung.task import Task
+from haltung.task import Task, mean_label_f1
 
 
 @dataclass
@@ -56,12 +55,10 @@ def evaluate(
     )
     metrics: dict[str, float] = {
         "accuracy": float(accuracy_score(gold, pred)),
-        "macro_f1": float(f1_score(gold, pred, labels=labels, average="macro", zero_division=0)),
+        "macro_f1": mean_label_f1(gold, pred, labels),
         "n": float(len(gold)),
     }
-    metrics[task.primary_metric] = float(
-        f1_score(gold, pred, labels=list(task.averaged_labels), average="macro", zero_division=0)
-    )
+    metrics[task.primary_metric] = task.score(gold, pred)
     for j, label in enumerate(labels):
         metrics[f"precision_{label}"] = float(precision[j])
         metrics[f"recall_{label}"] = float(recall[j])

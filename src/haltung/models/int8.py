@@ -37,7 +37,7 @@ RANGES_FILE = "activation-ranges.safetensors"
 #: (agreement with fp32 at alpha 0.7 / 0.8 / 0.9: 99.1 / 99.6 / 99.1 %).
 ALPHA = 0.8
 RECIPE = f"smooth-{ALPHA}/dynamic-int8-per-channel/MatMul+Gather/opset-17/v2"
-INSTALL_HINT = (
+ONNX_HINT = (
     "int8 inference needs onnx and onnxruntime, which come with the bert extra: "
     "`pip install 'haltung[bert]'`."
 )
@@ -118,7 +118,7 @@ def cache_key(files: Iterable[Path]) -> str:
     return digest.hexdigest()[:24]
 
 
-def cache_dir() -> Path:
+def int8_home() -> Path:
     from haltung.config import cache_home
 
     return cache_home() / "int8"
@@ -134,7 +134,7 @@ def export_int8(
     try:
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as err:
-        raise ModelLoadError(f"{INSTALL_HINT} ({err})") from None
+        raise ModelLoadError(f"{ONNX_HINT} ({err})") from None
     model = smoothed(model, ranges) if ranges else model.eval()  # export leaves it unchanged
     names = list(example)
     try:
@@ -209,7 +209,7 @@ class OnnxRunner:
         try:
             import onnxruntime as ort
         except ImportError as err:
-            raise ModelLoadError(f"{INSTALL_HINT} ({err})") from None
+            raise ModelLoadError(f"{ONNX_HINT} ({err})") from None
         options = ort.SessionOptions()
         options.intra_op_num_threads = int(threads or torch.get_num_threads())
         options.inter_op_num_threads = 1

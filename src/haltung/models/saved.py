@@ -12,10 +12,9 @@ without importing MLflow.
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from haltung.models.predict import aligned_proba
 log = logging.getLogger(__name__)
 PAYLOAD_NAME = "haltung"
 META_FILE = "haltung.json"
-ESTIMATOR_FILE = "estimator.joblib"
+PICKLE_FILE = "estimator.joblib"
 FORMAT_VERSION = 1
 
 
@@ -58,12 +57,14 @@ def write_payload(
 
     payload = Path(folder) / PAYLOAD_NAME
     payload.mkdir(parents=True, exist_ok=True)
-    if hasattr(estimator, "save") and hasattr(type(estimator), "load"):
-        estimator.save(payload)
-        kind = type(estimator)
+    kind = type(estimator)
+    if hasattr(estimator, "save") and hasattr(kind, "load"):
         estimator_format = f"{kind.__module__}:{kind.__qualname__}"
+        if estimator_format not in LOADERS:
+            raise ModelLoadError(f"{estimator_format} is not a saved-model format haltung knows.")
+        estimator.save(payload)
     else:
-        joblib.dump(estimator, payload / ESTIMATOR_FILE)
+        joblib.dump(estimator, payload / PICKLE_FILE)
         estimator_format = "joblib"
     info = {
         "format_version": FORMAT_VERSION,
@@ -104,24 +105,40 @@ def read_payload(payload: Path, quantize: str | None = None) -> LoadedModel:
     return LoadedModel(estimator=estimator, labels=list(meta["labels"]), meta=meta)
 
 
-def _load_estimator(payload: Path, estimator_format: str, quantize: str | None) -> Any:
-    if estimator_format == "joblib":
-        import joblib
+def _load_joblib(payload: Path, quantize: str | None) -> Any:
+    import joblib
 
-        if quantize not in (None, "", "none", "fp32"):
-            log.warning("quantize=%s has no effect on a scikit-learn model", quantize)
-        return joblib.load(payload / ESTIMATOR_FILE)
-    module, _, name = estimator_format.partition(":")
-    if not module.startswith("haltung."):
-        raise ModelLoadError(f"{payload}: unknown estimator format '{estimator_format}'.")
+    if quantize not in (None, "", "none", "fp32"):
+        log.warning("quantize=%s has no effect on a scikit-learn model", quantize)
+    return joblib.load(payload / PICKLE_FILE)
+
+
+def _load_transformer(payload: Path, quantize: str | None) -> Any:
     try:
-        kind = getattr(importlib.import_module(module), name)
+        from haltung.models.transformer import TransformerClassifier
     except ImportError as err:
         raise ModelLoadError(
             f"{payload} holds a transformer model, which needs the `bert` extra "
             f"(`pip install torch==2.13.0` then `pip install 'haltung[bert]'`): {err}"
         ) from None
-    return kind.load(payload, quantize=quantize)
+    return TransformerClassifier.load(payload, quantize=quantize)
+
+
+# The saved-model formats, by the `estimator_format` that haltung.json names.
+LOADERS: dict[str, Callable[[Path, str | None], Any]] = {
+    "joblib": _load_joblib,
+    "haltung.models.transformer:TransformerClassifier": _load_transformer,
+}
+
+
+def _load_estimator(payload: Path, estimator_format: str, quantize: str | None) -> Any:
+    loader = LOADERS.get(estimator_format)
+    if loader is None:
+        raise ModelLoadError(
+            f"{payload}: unknown estimator format '{estimator_format}' (known: "
+            f"{', '.join(LOADERS)}); it may be from a newer haltung."
+        )
+    return loader(payload, quantize)
 
 
 def payload_dir(model_dir: Path) -> Path:

@@ -31,13 +31,14 @@ from transformers.utils import logging as transformers_logging
 
 from haltung.errors import ConfigError, ModelLoadError
 from haltung.models.inputs import ActorText, input_frame, tail
+from haltung.task import mean_label_f1
 
 log = logging.getLogger(__name__)
 transformers_logging.disable_progress_bar()  # haltung shows its own progress
 transformers_logging.set_verbosity_error()
 
 TINY = "haltung:tiny"  # a small random BERT whose WordPiece vocabulary is learnt from the data
-ESTIMATOR_FILE = "haltung-estimator.json"
+SETTINGS_FILE = "haltung-estimator.json"
 HF_FOLDER = "hf"
 EpochCallback = Callable[[int, dict[str, float]], None]
 
@@ -55,6 +56,7 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
+        *,
         pretrained: str = "deepset/gbert-base",
         actor_input: str = "pair",
         actor_template: str = "{actor}: {text}",
@@ -139,6 +141,7 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         rng = np.random.default_rng(self.seed)
         best, best_state, stale = -np.inf, None, 0
         self.history_: list[dict[str, float]] = []
+        self.best_epoch_: int | None = None  # the kept epoch, with an eval_set
         for epoch in range(1, self.epochs + 1):
             started = time.perf_counter()
             loss = self._train_epoch(
@@ -262,13 +265,8 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
 
     def _score(self, X: pd.DataFrame, y: Sequence[str]) -> float:
         """Mean F1 over `eval_labels` (the task's primary metric) on held-out rows."""
-        from sklearn.metrics import f1_score
-
-        labels = list(self.eval_labels or self.classes_)
         predicted = self.classes_[self.predict_proba(X).argmax(axis=1)]
-        return float(
-            f1_score(list(y), list(predicted), labels=labels, average="macro", zero_division=0)
-        )
+        return mean_label_f1(y, predicted, self.eval_labels or self.classes_)
 
     # ------------------------------------------------------------------ inference
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
@@ -314,9 +312,7 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         params = {k: v for k, v in self.get_params().items() if k != "eval_labels"}
         params["eval_labels"] = list(self.eval_labels or [])
         info = {"params": params, "classes": list(self.classes_)}
-        (folder / ESTIMATOR_FILE).write_text(
-            json.dumps(info, ensure_ascii=False, indent=2), "utf-8"
-        )
+        (folder / SETTINGS_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=2), "utf-8")
 
     @classmethod
     def load(cls, folder: Path, quantize: str | None = None, threads: int | None = None):
@@ -330,7 +326,7 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         if quantize not in (None, "", "none", "fp32", "int8"):
             raise ConfigError(f"quantize must be int8 or none, not '{quantize}'.")
         folder = Path(folder)
-        info = json.loads((folder / ESTIMATOR_FILE).read_text("utf-8"))
+        info = json.loads((folder / SETTINGS_FILE).read_text("utf-8"))
         estimator = cls(**{**info["params"], "progress": False})
         estimator.classes_ = np.array(info["classes"], dtype=object)
         estimator.tokenizer_ = AutoTokenizer.from_pretrained(folder / HF_FOLDER)
@@ -402,7 +398,7 @@ def _int8_runner(folder: Path, tokenizer: Any, threads: int | None) -> Any:
     ranges_file = folder / int8.RANGES_FILE
     model_files = sorted((folder / HF_FOLDER).glob("*.safetensors"))
     key = int8.cache_key([folder / HF_FOLDER / "config.json", *model_files, ranges_file])
-    target = int8.cache_dir() / key / "model.onnx"
+    target = int8.int8_home() / key / "model.onnx"
     if not target.is_file():
         ranges = load_file(ranges_file) if ranges_file.is_file() else None
         if ranges is None:

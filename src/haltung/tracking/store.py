@@ -5,28 +5,39 @@ from __future__ import annotations
 import logging
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from haltung.errors import TrackingError
 
 
-def tracking_uri(tracking_cfg: Any, experiments_dir: str | Path) -> str:
-    """`tracking.uri` (or $MLFLOW_TRACKING_URI through the config), else the project's SQLite store.
+@dataclass(frozen=True)
+class Store:
+    """Where runs go: the tracking URI and the artifact location of new experiments."""
 
-    The default path is absolute, so the store is the same wherever the command runs.
+    uri: str
+    artifact_location: str
+
+
+def resolve_store(cfg: Any | None = None, *, uri: str | None = None) -> Store:
+    """The one place that decides the tracking store, for every command.
+
+    `uri` (a command-line flag) wins; then `tracking.uri` of the config (which reads
+    $MLFLOW_TRACKING_URI); else the SQLite file `<paths.experiments_dir>/mlflow.db`, an absolute
+    path so the store is the same wherever the command runs. Artifacts of new experiments go to
+    `tracking.artifact_location`, else `<paths.experiments_dir>/artifacts`. Without `cfg` the
+    project's default config is composed.
     """
-    if tracking_cfg.get("uri"):
-        return str(tracking_cfg["uri"])
-    folder = Path(experiments_dir).expanduser().resolve()
-    return f"sqlite:///{folder / 'mlflow.db'}"
+    if cfg is None:
+        from haltung.config import compose
 
-
-def artifact_location(tracking_cfg: Any, experiments_dir: str | Path) -> str:
-    """Where new experiments keep their artifacts: `experiments/artifacts` unless configured."""
-    if tracking_cfg.get("artifact_location"):
-        return str(tracking_cfg["artifact_location"])
-    return (Path(experiments_dir).expanduser().resolve() / "artifacts").as_uri()
+        cfg = compose()
+    tracking = cfg.get("tracking") or {}
+    folder = Path(cfg.paths.experiments_dir).expanduser().resolve()
+    uri = uri or tracking.get("uri") or f"sqlite:///{folder / 'mlflow.db'}"
+    artifacts = tracking.get("artifact_location") or (folder / "artifacts").as_uri()
+    return Store(str(uri), str(artifacts))
 
 
 def check_store(uri: str, timeout: float = 5.0) -> None:
@@ -61,18 +72,21 @@ def check_store(uri: str, timeout: float = 5.0) -> None:
             ) from None
 
 
-def connect(uri: str, experiment_name: str, artifacts: str) -> str:
-    """Point MLflow at `uri` and return the id of the named experiment (created if new)."""
+def connect(store: Store, experiment_name: str) -> str:
+    """Point MLflow at the store and return the id of the named experiment (created if new)."""
     import mlflow
     from mlflow.exceptions import MlflowException
 
+    uri = store.uri
     check_store(uri)
     logging.getLogger("mlflow").setLevel(logging.WARNING)  # keep the console for haltung's news
     mlflow.set_tracking_uri(uri)
     try:
         experiment = mlflow.get_experiment_by_name(experiment_name)
         if experiment is None:
-            return mlflow.create_experiment(experiment_name, artifact_location=artifacts)
+            return mlflow.create_experiment(
+                experiment_name, artifact_location=store.artifact_location
+            )
         if experiment.lifecycle_stage == "deleted":
             raise TrackingError(
                 f"The MLflow experiment '{experiment_name}' is deleted. Restore it in the UI, or "

@@ -65,14 +65,11 @@ class SweepCallback(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         from mlflow import MlflowClient
 
-        from haltung.tracking.store import artifact_location, connect, tracking_uri
+        from haltung.tracking.store import connect, resolve_store
 
-        self.uri = tracking_uri(config.tracking, config.paths.experiments_dir)
-        experiment_id = connect(
-            self.uri,
-            config.tracking.experiment_name,
-            artifact_location(config.tracking, config.paths.experiments_dir),
-        )
+        store = resolve_store(config)
+        self.uri = store.uri
+        experiment_id = connect(store, config.tracking.experiment_name)
         sweep = " ".join(config.hydra.overrides.task) or "sweep"
         run = MlflowClient(self.uri).create_run(
             experiment_id,

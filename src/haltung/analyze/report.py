@@ -1,4 +1,4 @@
-"""A standalone HTML page of analysed articles, written as a stream.
+"""The standalone HTML page of analysed articles, written as a stream.
 
 Each article is shown sentence by sentence, coloured by the stance of its actor(s), with the
 actor marked; a per-actor summary (actor → counts of each stance) closes the page. The page has
@@ -37,7 +37,7 @@ td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:right}td:first-child{
 class HtmlReport:
     """Write the page to `out` article by article; `close()` adds the actor summary."""
 
-    def __init__(self, out: TextIO, title: str = "haltung: stances in the news"):
+    def __init__(self, out: TextIO, *, title: str = "haltung: stances in the news"):
         self.out = out
         self.labels: list[str] = []
         self.counts: dict[str, Counter] = defaultdict(Counter)
@@ -47,7 +47,7 @@ class HtmlReport:
             f"<h1>{html.escape(title)}</h1>\n"
         )
 
-    def add(self, rows: pd.DataFrame) -> None:
+    def write(self, rows: pd.DataFrame) -> None:
         """Add one article's rows (the columns of `haltung.analyze.COLUMNS`)."""
         if rows.empty:
             return
@@ -61,6 +61,7 @@ class HtmlReport:
                 self.counts[row.actor][row.stance] += 1
 
     def close(self) -> None:
+        """The legend, the per-actor table and the end of the page."""
         legend = "".join(
             f"<span style='background:{COLOURS.get(label, '#eee')}'>{html.escape(label)}</span>"
             for label in self.labels

@@ -1,0 +1,89 @@
+"""Rows out, one article at a time: a console table, CSV, JSONL or the HTML report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Protocol, TextIO
+
+import pandas as pd
+
+from haltung.analyze.report import HtmlReport
+
+__all__ = ["FORMATS", "RowWriter", "open_writer"]
+
+
+class RowWriter(Protocol):
+    """Writes one article's rows at a time; `close` finishes the output (not the stream)."""
+
+    def write(self, rows: pd.DataFrame) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class TableWriter:
+    """A rich table per article."""
+
+    def __init__(self, out: TextIO):
+        from rich.console import Console
+
+        self.console = Console(file=out, soft_wrap=False)
+
+    def write(self, rows: pd.DataFrame) -> None:
+        if rows.empty:
+            return
+        from rich.table import Table
+
+        view = Table(title=str(rows["doc_id"].iloc[0]), show_lines=False)
+        for column in ("#", "sentence", "actor", "stance", "score"):
+            view.add_column(column, overflow="fold")
+        for row in rows.itertuples():
+            view.add_row(
+                str(row.sentence_index), row.sentence, row.actor, row.stance, f"{row.score:.2f}"
+            )
+        self.console.print(view)
+
+    def close(self) -> None:
+        pass
+
+
+class CsvWriter:
+    """CSV with one header line."""
+
+    def __init__(self, out: TextIO):
+        self.out = out
+        self.header = True
+
+    def write(self, rows: pd.DataFrame) -> None:
+        rows.to_csv(self.out, index=False, header=self.header)
+        self.header = False
+
+    def close(self) -> None:
+        pass
+
+
+class JsonlWriter:
+    """One JSON object per row."""
+
+    def __init__(self, out: TextIO):
+        self.out = out
+
+    def write(self, rows: pd.DataFrame) -> None:
+        for record in rows.to_dict(orient="records"):
+            self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        pass
+
+
+FORMATS: dict[str, Callable[[TextIO], RowWriter]] = {
+    "table": TableWriter,
+    "csv": CsvWriter,
+    "jsonl": JsonlWriter,
+    "html": HtmlReport,
+}
+
+
+def open_writer(fmt: str, out: TextIO) -> RowWriter:
+    """The writer of `fmt` (one of `FORMATS`) on `out`."""
+    return FORMATS[fmt](out)

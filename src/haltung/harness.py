@@ -1,0 +1,255 @@
+"""One experiment without tracking: load → split → fit → predict → score.
+
+    plan = prepare(cfg)                  # every input checked; nothing started yet
+    outcome = run(plan)                  # an Outcome: scores, predictions, the estimator
+
+`haltung-train` hands the outcome to tracking; tests and notebooks use it directly. Estimators
+that take them get the dev split (`eval_set`) and `on_epoch_end(fold, epoch, numbers)`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from omegaconf import DictConfig
+
+from haltung.data import Dataset, Fold, make_folds, make_splits
+from haltung.data.corpora import CORPUS, load_data, load_test_set
+from haltung.errors import ConfigError, HaltungError
+from haltung.evaluation import Evaluation, evaluate, mean_sd
+from haltung.models import build_estimator
+from haltung.models.inputs import input_frame
+from haltung.models.predict import aligned_proba, labels_from_proba
+from haltung.task import Task
+
+log = logging.getLogger("haltung.train")
+
+EpochCallback = Callable[[Fold, int, dict[str, float]], None]
+
+
+@dataclass
+class Plan:
+    """What an experiment will run on, checked before anything starts."""
+
+    cfg: DictConfig
+    task: Task
+    dataset: Dataset
+    folds: list[Fold]
+    test_sets: dict[str, Dataset | None]  # other corpora's test splits (None: sources missing)
+
+    @property
+    def split_name(self) -> str:
+        return self.folds[0].name if len(self.folds) == 1 else f"kfold{len(self.folds)}"
+
+    @property
+    def scored_test_sets(self) -> list[str]:
+        """The task's test sets this run can score, in the task's order."""
+        known = self.cfg.task.get("test_sets") or {}
+        return [n for n in known if self.test_sets.get(n, True) is not None]
+
+
+@dataclass
+class Scored:
+    """A test split's evaluation and its prediction rows."""
+
+    evaluation: Evaluation
+    predictions: pd.DataFrame
+
+
+@dataclass
+class Outcome:
+    """What an experiment produced."""
+
+    plan: Plan
+    estimator: object
+    evaluation: Evaluation  # on the headline split (evaluation.eval_split, or pooled folds)
+    predictions: pd.DataFrame
+    dev: Evaluation | None = None  # the dev split, when it is not the headline
+    folds: list[Evaluation] = field(default_factory=list)  # per fold (cross-validation)
+    test_sets: dict[str, Scored] = field(default_factory=dict)
+
+    @property
+    def fold_summary(self) -> dict[str, tuple[float, float]]:
+        """Mean and standard deviation of each metric across folds."""
+        if not self.folds:
+            return {}
+        return {
+            name: mean_sd([f.metrics[name] for f in self.folds]) for name in self.folds[0].metrics
+        }
+
+
+def prepare(cfg: DictConfig) -> Plan:
+    """Load and validate the data and the model config; a bad input fails here."""
+    task = Task.from_config(cfg.task)
+    dataset = load_data(cfg.data, task.labels)
+    trained_on = set(dataset.frame[CORPUS])
+    test_sets = {
+        name: load_test_set(spec, task.labels)
+        for name, spec in (cfg.task.get("test_sets") or {}).items()
+        if name not in trained_on
+    }
+    folds = _partition(dataset, cfg.split)
+    build_estimator(cfg.model)  # a config error surfaces now, not after the data is fitted
+    log.info(
+        "Data %s: %d records, %d documents",
+        dataset.name,
+        len(dataset.frame),
+        dataset.frame["doc_id"].nunique(),
+    )
+    return Plan(cfg, task, dataset, folds, test_sets)
+
+
+def run(plan: Plan, *, on_epoch_end: EpochCallback | None = None) -> Outcome:
+    """Fit and score: a held-out split, or k folds with a final refit on everything."""
+    if len(plan.folds) == 1:
+        outcome = _holdout(plan, plan.folds[0], on_epoch_end)
+    else:
+        outcome = _cross_validated(plan, on_epoch_end)
+    outcome.test_sets = _score_test_sets(plan, outcome)
+    return outcome
+
+
+def _partition(dataset: Dataset, split_cfg: DictConfig) -> list[Fold]:
+    if split_cfg.method == "kfold":
+        return make_folds(dataset.frame, split_cfg.n_folds, seed=split_cfg.seed)
+    return [
+        make_splits(
+            dataset.frame, split_cfg.method, split_cfg.test_size, split_cfg.dev_size, split_cfg.seed
+        )
+    ]
+
+
+def _fit(plan: Plan, fold: Fold, on_epoch_end: EpochCallback | None):
+    """A fresh estimator fitted on the fold's training rows, and its probability function."""
+    cfg, frame = plan.cfg, plan.dataset.frame
+    estimator = build_estimator(cfg.model)
+    train = frame.iloc[fold.train]
+    log.info("Fitting %s on %d records", cfg.model.name, len(train))
+    accepted = inspect.signature(estimator.fit).parameters
+    extra = {}
+    if "eval_set" in accepted and len(fold.dev):
+        dev = frame.iloc[fold.dev]
+        extra["eval_set"] = (input_frame(dev), dev["label"].tolist())
+    if "on_epoch_end" in accepted and on_epoch_end is not None:
+        extra["on_epoch_end"] = lambda epoch, numbers: on_epoch_end(fold, epoch, numbers)
+    try:
+        estimator.fit(input_frame(train), train["label"], **extra)
+    except ValueError as err:  # scikit-learn's invalid settings, or data it cannot use
+        raise ConfigError(f"model '{cfg.model.name}' could not be fitted: {err}") from err
+
+    def proba(rows: np.ndarray) -> np.ndarray:
+        return aligned_proba(estimator, input_frame(frame.iloc[rows]), plan.task.labels)
+
+    return estimator, proba
+
+
+def _score(plan: Plan, gold, proba: np.ndarray) -> Evaluation:
+    cfg = plan.cfg
+    return evaluate(
+        list(gold),
+        labels_from_proba(proba, plan.task.labels),
+        plan.task,
+        bootstrap_samples=cfg.evaluation.bootstrap_samples,
+        confidence=cfg.evaluation.confidence,
+        seed=cfg.seed,
+    )
+
+
+def _holdout(plan: Plan, fold: Fold, on_epoch_end: EpochCallback | None) -> Outcome:
+    """Train on train; score dev (if any) and test; `evaluation.eval_split` is the headline."""
+    frame, eval_split = plan.dataset.frame, plan.cfg.evaluation.eval_split
+    estimator, proba = _fit(plan, fold, on_epoch_end)
+    dev = None
+    if len(fold.dev) and eval_split != "dev":
+        dev = _score(plan, frame["label"].iloc[fold.dev], proba(fold.dev))
+    rows = fold.dev if eval_split == "dev" else fold.test
+    if len(rows) == 0:
+        raise HaltungError(f"The {eval_split} split is empty: nothing to evaluate on.")
+    p = proba(rows)
+    return Outcome(
+        plan,
+        estimator,
+        _score(plan, frame["label"].iloc[rows], p),
+        prediction_rows(frame, rows, p, plan.task),
+        dev=dev,
+    )
+
+
+def _cross_validated(plan: Plan, on_epoch_end: EpochCallback | None) -> Outcome:
+    """k folds: per-fold scores and pooled out-of-fold predictions; refit on all records."""
+    from rich.progress import track
+
+    frame, labels = plan.dataset.frame, list(plan.task.labels)
+    scores, parts = [], []
+    for k, fold in enumerate(track(plan.folds, description="cross-validation"), start=1):
+        _, proba = _fit(plan, fold, on_epoch_end)
+        p = proba(fold.test)
+        scores.append(_score(plan, frame["label"].iloc[fold.test], p))
+        parts.append(prediction_rows(frame, fold.test, p, plan.task).assign(fold=k))
+    predictions = pd.concat(parts, ignore_index=True)
+    pooled = _score(plan, predictions["gold"], predictions[labels].to_numpy())
+    everything = Fold(
+        "all", np.arange(len(frame)), np.array([], dtype=int), np.array([], dtype=int)
+    )
+    estimator, _ = _fit(plan, everything, on_epoch_end)
+    return Outcome(plan, estimator, pooled, predictions, folds=scores)
+
+
+def _score_test_sets(plan: Plan, outcome: Outcome) -> dict[str, Scored]:
+    """Score the test split of every corpus the task knows, each on its own.
+
+    A training corpus is scored on its own rows of the run's test predictions; every other
+    corpus is predicted here, leaving out any record (same id and sentence) trained on.
+    """
+    frame, labels = plan.dataset.frame, list(plan.task.labels)
+    trained = frame.iloc[np.concatenate([f.train for f in plan.folds])]
+    seen = set(zip(trained["id"], trained["text"], strict=True))
+    scored: dict[str, Scored] = {}
+    for name in plan.cfg.task.get("test_sets") or {}:
+        if name in plan.test_sets:
+            if plan.test_sets[name] is None:
+                continue
+            corpus = plan.test_sets[name].frame
+            unseen = pd.Series(
+                [key not in seen for key in zip(corpus["id"], corpus["text"], strict=True)]
+            )
+            if not unseen.all():
+                log.warning(
+                    "%s: %d test records were training records; left out",
+                    name,
+                    int((~unseen).sum()),
+                )
+                corpus = corpus[unseen].reset_index(drop=True)
+            proba = aligned_proba(outcome.estimator, input_frame(corpus), plan.task.labels)
+            part = prediction_rows(corpus, np.arange(len(corpus)), proba, plan.task)
+        else:
+            part = outcome.predictions[outcome.predictions["corpus"] == name]
+            part = part.reset_index(drop=True)
+        if not part.empty:
+            evaluation = _score(plan, part["gold"], part[labels].to_numpy())
+            scored[name] = Scored(evaluation, part)
+    return scored
+
+
+def prediction_rows(
+    frame: pd.DataFrame, rows: np.ndarray, proba: np.ndarray, task: Task
+) -> pd.DataFrame:
+    """One row per record: ids, text, actor, corpus, gold and predicted label, probabilities."""
+    part = frame.iloc[rows]
+    out = pd.DataFrame(
+        {
+            "id": part["id"].to_numpy(),
+            "doc_id": part["doc_id"].to_numpy(),
+            "text": part["text"].to_numpy(),
+            "actor": part["actor"].to_numpy(),
+            "corpus": part[CORPUS].to_numpy() if CORPUS in part else "",
+            "gold": part["label"].to_numpy(),
+            "predicted": labels_from_proba(proba, task.labels),
+        }
+    )
+    return pd.concat([out, pd.DataFrame(proba, columns=list(task.labels)).round(6)], axis=1)

@@ -1,0 +1,138 @@
+"""An experiment's run in MLflow: its tags, the outcome's metrics and files, the model.
+
+    with experiment_run(plan, store, overrides) as run_id:
+        outcome = harness.run(plan, on_epoch_end=log_epoch)
+        model_dir, model_uri = log_outcome(outcome, folder)
+
+Everything `haltung-train` writes to MLflow is written here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+
+from haltung.data import Dataset, Fold
+from haltung.harness import Outcome, Plan
+from haltung.models.inputs import input_frame
+from haltung.tracking.compare import SCORING_TAG
+from haltung.tracking.pyfunc import ARTIFACT_NAME, log_model_folder, save_model_folder
+from haltung.tracking.run import git_state, log_config, log_evaluation, tracked_run
+from haltung.tracking.store import Store, connect
+from haltung.tracking.sweep import (
+    OVERRIDES_TAG,
+    PARENT_ENV,
+    PRIMARY_TAG,
+    experiment_overrides,
+    run_label,
+)
+
+SINGLE_FOLDS = ("fixed", "grouped", "all")  # fold names whose epoch metrics need no prefix
+
+
+@contextmanager
+def experiment_run(plan: Plan, store: Store, overrides: Sequence[str]) -> Iterator[str]:
+    """Open the run (nested under a sweep's parent, if any) with its tags and config."""
+    cfg = plan.cfg
+    experiment_id = connect(store, cfg.tracking.experiment_name)
+    name = cfg.tracking.run_name or run_label(list(overrides), str(cfg.model.name))
+    tags = run_tags(plan, overrides)
+    with tracked_run(experiment_id, name, tags, os.environ.get(PARENT_ENV)) as run:
+        log_config(cfg, overrides)
+        yield run.info.run_id
+
+
+def run_tags(plan: Plan, overrides: Sequence[str]) -> dict[str, str]:
+    """What identifies a run: task, model, data (with hashes), split, overrides, scoring, git."""
+    cfg, task, dataset = plan.cfg, plan.task, plan.dataset
+    scoring = {  # what a sweep needs to compare its runs on each test set
+        "metric": task.primary_metric,
+        "labels": list(task.labels),
+        "averaged": list(task.averaged_labels),
+        "test_sets": plan.scored_test_sets,
+    }
+    return {
+        "task": task.name,
+        "model": str(cfg.model.name),
+        "data": dataset.name,
+        "split": plan.split_name,
+        OVERRIDES_TAG: json.dumps(experiment_overrides(list(overrides)), ensure_ascii=False),
+        PRIMARY_TAG: f"{cfg.evaluation.eval_split}_{task.primary_metric}",
+        SCORING_TAG: json.dumps(scoring),
+        **git_state(Path(cfg.paths.root)),
+        **_data_tags(dataset),
+        **{
+            f"data_sha256.{name}": ",".join(s.files.values())
+            for name, s in plan.test_sets.items()
+            if s is not None
+        },
+    }
+
+
+def log_epoch(fold: Fold, epoch: int, numbers: dict[str, float]) -> None:
+    """One epoch's numbers as step metrics (learning curves), prefixed by the fold in k-fold."""
+    prefix = "" if fold.name in SINGLE_FOLDS else f"{fold.name}_"
+    mlflow.log_metrics({f"{prefix}epoch_{k}": v for k, v in numbers.items()}, step=epoch)
+
+
+def log_outcome(outcome: Outcome, folder: Path) -> tuple[Path, str]:
+    """Log scores, predictions and the model of the active run; return the model folder and URI.
+
+    Files are written to `folder` (the Hydra output folder) and logged from there.
+    """
+    plan = outcome.plan
+    cfg, task = plan.cfg, plan.task
+    if len(plan.folds) == 1:
+        mlflow.log_metrics({f"rows_{k}": float(v) for k, v in plan.folds[0].sizes().items()})
+    for k, evaluation in enumerate(outcome.folds, start=1):
+        mlflow.log_metric(f"fold_{task.primary_metric}", evaluation.primary, step=k)
+    for name, (mean, sd) in outcome.fold_summary.items():
+        mlflow.log_metrics({f"cv_{name}_mean": mean, f"cv_{name}_sd": sd})
+    if outcome.dev is not None:
+        log_evaluation(outcome.dev, "dev", folder)
+    log_evaluation(outcome.evaluation, cfg.evaluation.eval_split, folder)
+    _log_predictions(outcome.predictions, folder / "predictions.csv")
+    for name, scored in outcome.test_sets.items():
+        log_evaluation(scored.evaluation, name, folder)
+        _log_predictions(scored.predictions, folder / f"predictions_{name}.csv")
+    return _log_model(outcome, folder)
+
+
+def _log_model(outcome: Outcome, folder: Path) -> tuple[Path, str]:
+    """Save the model folder under `folder/model`; log it to the run unless switched off."""
+    plan = outcome.plan
+    run_id = mlflow.active_run().info.run_id
+    example = input_frame(plan.dataset.frame.head(3)).reset_index(drop=True)
+    meta = {
+        "task": plan.task.name,
+        "model": str(plan.cfg.model.name),
+        "data": plan.dataset.name,
+        "run_id": run_id,
+    }
+    labels = plan.task.labels
+    model_dir = save_model_folder(outcome.estimator, labels, folder / "model", example, meta)
+    if not plan.cfg.tracking.log_model:
+        return model_dir, str(model_dir)
+    log_model_folder(model_dir, labels, example)
+    return model_dir, f"runs:/{run_id}/{ARTIFACT_NAME}"
+
+
+def log_seconds(seconds: float) -> None:
+    mlflow.log_metric("train_seconds", seconds)
+
+
+def _log_predictions(predictions: pd.DataFrame, path: Path) -> None:
+    predictions.to_csv(path, index=False)
+    mlflow.log_artifact(str(path))
+
+
+def _data_tags(dataset: Dataset) -> dict[str, str]:
+    if len(dataset.files) == 1:
+        return {"data_sha256": next(iter(dataset.files.values()))}
+    return {f"data_sha256.{Path(p).name}": h for p, h in dataset.files.items()}
