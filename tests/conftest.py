@@ -61,12 +61,14 @@ class Done:
     stderr: str
 
 
-def run_in_process(name: str, *args: str) -> Done:
+def run_in_process(name: str, *args: str, stdin: str | None = None) -> Done:
     """Run `haltung-train` (through its Hydra app) or `haltung` in this process, as a user
     would on the command line, without paying for a new interpreter."""
     out, err = io.StringIO(), io.StringIO()
     code = 0
-    argv, root = sys.argv, logging.getLogger()
+    argv, standard_input, root = sys.argv, sys.stdin, logging.getLogger()
+    if stdin is not None:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8")), encoding="utf-8")
     handlers, level = list(root.handlers), root.level
     before = os.environ.get("MLFLOW_TRACKING_URI")
     os.environ.pop("MLFLOW_TRACKING_URI", None)
@@ -86,7 +88,7 @@ def run_in_process(name: str, *args: str) -> Done:
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
     finally:
-        sys.argv = argv
+        sys.argv, sys.stdin = argv, standard_input
         if before is not None:
             os.environ["MLFLOW_TRACKING_URI"] = before
         root.handlers[:] = handlers  # Hydra configured logging onto the redirected streams

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
-from conftest import ROOT, run_script
+from conftest import ROOT, run_in_process
 
 pytest.importorskip("haltung.text.actors")
 from haltung import StanceClassifier
@@ -69,22 +69,24 @@ def test_a_100000_character_sentence(classifier):
 
 
 def test_cli_table_jsonl_csv(model_dir):
-    done = run_script(
+    done = run_in_process(
         "haltung", "analyze", str(SEED), "--model", str(model_dir), "--format", "jsonl"
     )
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     assert {r["sentence_index"] for r in rows} == set(range(1, 30))
     assert set(rows[0]) == set(COLUMNS)
-    done = run_script("haltung", "analyze", str(SEED), "--model", str(model_dir), "--format", "csv")
+    done = run_in_process(
+        "haltung", "analyze", str(SEED), "--model", str(model_dir), "--format", "csv"
+    )
     assert done.stdout.splitlines()[0] == ",".join(COLUMNS)
-    done = run_script("haltung", "analyze", str(SEED), "--model", str(model_dir))
+    done = run_in_process("haltung", "analyze", str(SEED), "--model", str(model_dir))
     assert done.returncode == 0 and "Lin Jian" in done.stdout
 
 
 def test_html_report_is_standalone(model_dir, tmp_path):
     out = tmp_path / "report.html"
-    done = run_script(
+    done = run_in_process(
         "haltung",
         "analyze",
         str(SEED),
@@ -107,7 +109,7 @@ def test_folder_and_jsonl_of_articles(model_dir, tmp_path):
     folder.mkdir()
     (folder / "a.txt").write_text("Die Gewerkschaft lehnte das Angebot ab.", "utf-8")
     (folder / "b.txt").write_text("Der Minister wollte sich nicht äußern.", "utf-8")
-    done = run_script(
+    done = run_in_process(
         "haltung", "analyze", str(folder), "--model", str(model_dir), "--format", "csv"
     )
     frame = pd.read_csv(pd.io.common.StringIO(done.stdout))
@@ -117,7 +119,7 @@ def test_folder_and_jsonl_of_articles(model_dir, tmp_path):
         "\n".join(json.dumps({"id": f"x{i}", "text": "Er lobte den Plan."}) for i in range(3)),
         "utf-8",
     )
-    done = run_script(
+    done = run_in_process(
         "haltung", "analyze", str(jsonl), "--model", str(model_dir), "--format", "csv"
     )
     assert set(pd.read_csv(pd.io.common.StringIO(done.stdout))["doc_id"]) == {"x0", "x1", "x2"}
@@ -136,7 +138,7 @@ def test_folder_and_jsonl_of_articles(model_dir, tmp_path):
 def test_bad_input_is_one_clear_message(model_dir, tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
-    done = run_script("haltung", "analyze", str(path), "--model", str(model_dir))
+    done = run_in_process("haltung", "analyze", str(path), "--model", str(model_dir))
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
 
@@ -144,7 +146,7 @@ def test_bad_input_is_one_clear_message(model_dir, tmp_path, name, content, mess
 def test_legacy_encoding_on_request(model_dir, tmp_path):
     path = tmp_path / "latin.txt"
     path.write_bytes("Der Bürgermeister lehnte den Plan ab.".encode("cp1252"))
-    done = run_script(
+    done = run_in_process(
         "haltung",
         "analyze",
         str(path),
@@ -170,7 +172,7 @@ def test_jsonl_is_read_as_a_stream(tmp_path):
 
 def test_evaluate_pipeline_on_the_seed_article(model_dir, tmp_path):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    done = run_script(
+    done = run_in_process(
         "haltung",
         "evaluate-pipeline",
         "--model",

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from conftest import BIN, ROOT, run_script
+from conftest import BIN, ROOT, run_in_process, run_script
 from haltung.config import compose
 from haltung.data import DataSpec, load_dataset
 from haltung.models import build_estimator
@@ -40,7 +40,7 @@ SENTENCES = [
 def test_predict_plain_lines_from_a_file_as_table(model_dir, tmp_path):
     source = tmp_path / "sentences.txt"
     source.write_text("\n".join(SENTENCES) + "\n\n", "utf-8")
-    done = run_script("haltung", "predict", "--model", str(model_dir), str(source))
+    done = run_in_process("haltung", "predict", "--model", str(model_dir), str(source))
     assert done.returncode == 0, done.stderr
     assert "10.000 Menschen" in done.stdout and "label" in done.stdout
 
@@ -71,7 +71,7 @@ def test_predict_jsonl_from_stdin_as_jsonl(model_dir):
 
 
 def test_predict_csv(model_dir):
-    done = run_script(
+    done = run_in_process(
         "haltung",
         "predict",
         "--model",
@@ -98,7 +98,7 @@ def test_predict_csv(model_dir):
 def test_predict_bad_input(model_dir, tmp_path, content, extra, message):
     source = tmp_path / "input.txt"
     source.write_bytes(content)
-    done = run_script("haltung", "predict", "--model", str(model_dir), str(source), *extra)
+    done = run_in_process("haltung", "predict", "--model", str(model_dir), str(source), *extra)
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
 
@@ -106,7 +106,7 @@ def test_predict_bad_input(model_dir, tmp_path, content, extra, message):
 def test_predict_reads_legacy_encodings_when_asked(model_dir, tmp_path):
     source = tmp_path / "input.txt"
     source.write_bytes("Bürgermeister Müller begrüßte den Beschluss.".encode("cp1252"))
-    done = run_script(
+    done = run_in_process(
         "haltung",
         "predict",
         "--model",
@@ -122,13 +122,15 @@ def test_predict_reads_legacy_encodings_when_asked(model_dir, tmp_path):
 
 
 def test_predict_missing_model(tmp_path):
-    done = run_script("haltung", "predict", "--model", str(tmp_path / "none"), stdin="Ein Satz.")
+    done = run_in_process(
+        "haltung", "predict", "--model", str(tmp_path / "none"), stdin="Ein Satz."
+    )
     assert done.returncode == 2
     assert "neither a folder nor an MLflow model URI" in done.stderr
 
 
 def test_validate_data_summarises_a_valid_file(stance_path):
-    done = run_script("haltung", "validate-data", str(stance_path))
+    done = run_in_process("haltung", "validate-data", str(stance_path))
     assert done.returncode == 0, done.stderr
     out = " ".join(done.stdout.split())
     assert "valid" in out and "records: 124" in out and "documents: 24" in out
@@ -139,7 +141,7 @@ def test_validate_data_summarises_a_valid_file(stance_path):
 
 def test_validate_data_finds_the_matching_data_config():
     path = ROOT / "tests" / "fixtures" / "mini_sentiment.jsonl"
-    done = run_script("haltung", "validate-data", str(path), "--task", "sentiment")
+    done = run_in_process("haltung", "validate-data", str(path), "--task", "sentiment")
     assert done.returncode == 0, done.stderr
     assert "mini_sentiment" in done.stdout and "records: 45" in " ".join(done.stdout.split())
 
@@ -147,7 +149,7 @@ def test_validate_data_finds_the_matching_data_config():
 def test_validate_data_reports_problems_without_a_traceback(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("id,doc_id,text,label\n1,d,,none\n2,d,Gut.,pro\n", "utf-8")
-    done = run_script("haltung", "validate-data", str(bad))
+    done = run_in_process("haltung", "validate-data", str(bad))
     assert done.returncode == 2
     assert "row 1 (line 2), field 'text': the text is empty" in done.stderr
     assert "row 2 (line 3), field 'label': unknown label 'pro'" in done.stderr
@@ -184,5 +186,5 @@ def test_ui_serves_the_project_store(tmp_path):
 
 
 def test_ui_refuses_an_unreachable_server():
-    done = run_script("haltung", "ui", "--tracking-uri", "http://127.0.0.1:9")
+    done = run_in_process("haltung", "ui", "--tracking-uri", "http://127.0.0.1:9")
     assert done.returncode == 2 and "cannot be reached" in done.stderr

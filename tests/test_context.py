@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import run_script
+from conftest import run_in_process
 from haltung import StanceClassifier
 from haltung.config import compose
 from haltung.errors import HaltungError
@@ -100,7 +100,9 @@ def test_predict_reads_context_from_jsonl(folder):
     lines = frame.head(2)[["text", "actor", "context"]].to_json(
         orient="records", lines=True, force_ascii=False
     )
-    done = run_script("haltung", "predict", "--model", str(folder), "--format", "csv", stdin=lines)
+    done = run_in_process(
+        "haltung", "predict", "--model", str(folder), "--format", "csv", stdin=lines
+    )
     assert done.returncode == 0, done.stderr
     out = pd.read_csv(io.StringIO(done.stdout))
     assert out["label"].tolist() == frame["label"].head(2).tolist()

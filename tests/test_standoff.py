@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import ROOT, run_script
+from conftest import ROOT, run_in_process
 from haltung.config import compose
 from haltung.data.corpora import load_data, load_test_set
 from haltung.data.standoff import build_corpus, is_current, read_annotations, sentence_hash
@@ -124,7 +124,7 @@ def test_malformed_annotations_are_clear(tmp_path):
 
 
 def test_build_command_without_sources_says_what_to_do(tmp_path):
-    done = run_script(
+    done = run_in_process(
         "haltung",
         "data",
         "build",
@@ -191,7 +191,7 @@ def test_ids_must_be_unique_across_corpora():
 def test_a_run_on_two_corpora_scores_each_test_split(store):
     from mlflow import MlflowClient
 
-    done = run_script(
+    done = run_in_process(
         "haltung-train",
         *store["overrides"],
         "data=news_real",

@@ -14,7 +14,7 @@ pytest.importorskip("transformers")
 
 from mlflow import MlflowClient  # noqa: E402
 
-from conftest import run_script  # noqa: E402
+from conftest import run_in_process  # noqa: E402
 from haltung import StanceClassifier  # noqa: E402
 from haltung.config import compose  # noqa: E402
 from haltung.data import DataSpec, load_dataset  # noqa: E402
@@ -94,7 +94,7 @@ def test_unreachable_hub_model_fails_fast_with_instructions(monkeypatch):
 
 
 def test_haltung_train_tiny_logs_learning_curves_and_a_loadable_model(store):
-    done = run_script(
+    done = run_in_process(
         "haltung-train", *store["overrides"], "model=tiny", "evaluation.bootstrap_samples=50"
     )
     assert done.returncode == 0, done.stderr
@@ -112,7 +112,7 @@ def test_haltung_train_tiny_logs_learning_curves_and_a_loadable_model(store):
         proba = clf.predict_proba(["„Kein Kommentar“, sagte der Sprecher."], ["der Sprecher"])
         assert list(proba.columns) == list(STANCE)
         assert proba.to_numpy().sum() == pytest.approx(1, abs=1e-4)
-    predicted = run_script(
+    predicted = run_in_process(
         "haltung",
         "predict",
         "--model",
@@ -133,7 +133,7 @@ def test_offline_bert_run_stops_before_training_with_a_clear_message(store):
     env_before = os.environ.get("HF_HUB_OFFLINE")
     os.environ["HF_HUB_OFFLINE"] = "1"
     try:
-        done = run_script("haltung-train", *store["overrides"], "model=bert")
+        done = run_in_process("haltung-train", *store["overrides"], "model=bert")
     finally:
         if env_before is None:
             os.environ.pop("HF_HUB_OFFLINE")

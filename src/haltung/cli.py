@@ -114,6 +114,12 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=5000)
     u.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes (default 1: enough for one person, and it starts in seconds)",
+    )
+    u.add_argument(
         "--tracking-uri", help="store to show (default: the project's, or $MLFLOW_TRACKING_URI)"
     )
     u.set_defaults(command=_ui, name="ui")
@@ -449,6 +455,8 @@ def _ui(args: argparse.Namespace) -> int:
         args.host,
         "--port",
         str(args.port),
+        "--workers",
+        str(args.workers),
     ]
     sys.stdout.flush()
     os.execv(sys.executable, command)  # the UI takes over this process: signals reach it directly
