@@ -6,6 +6,7 @@ import contextlib
 import io
 import logging
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -29,10 +30,29 @@ def stance_frame(stance_path: Path) -> pd.DataFrame:
     return pd.read_json(stance_path, lines=True, dtype=False)
 
 
+@pytest.fixture(scope="session")
+def empty_store(tmp_path_factory) -> Path:
+    """An empty MLflow SQLite store with its tables created once (MLflow's migrations take
+    seconds); each test gets a copy of it."""
+    path = tmp_path_factory.mktemp("store") / "mlflow.db"
+    from mlflow import MlflowClient
+
+    MlflowClient(f"sqlite:///{path}").search_experiments()
+    return path
+
+
+def new_store(empty_store: Path, folder: Path) -> str:
+    """A fresh, empty MLflow store in `folder`: a copy of the session's template."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(empty_store, folder / "mlflow.db")
+    return f"sqlite:///{folder / 'mlflow.db'}"
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> dict[str, str]:
+def store(tmp_path: Path, empty_store: Path) -> dict[str, str]:
     """A fresh experiments folder and its SQLite store, as haltung-train overrides."""
     experiments = tmp_path / "experiments"
+    new_store(empty_store, experiments)
     return {
         "dir": str(experiments),
         "uri": f"sqlite:///{experiments / 'mlflow.db'}",

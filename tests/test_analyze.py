@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
-from conftest import ROOT, run_in_process
+from conftest import ROOT, new_store, run_in_process
 
 pytest.importorskip("haltung.text.actors")
 from haltung import StanceClassifier
@@ -170,8 +170,8 @@ def test_jsonl_is_read_as_a_stream(tmp_path):
         next(articles)
 
 
-def test_evaluate_pipeline_on_the_seed_article(model_dir, tmp_path):
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+def test_evaluate_pipeline_on_the_seed_article(model_dir, tmp_path, empty_store):
+    uri = new_store(empty_store, tmp_path)
     done = run_in_process(
         "haltung",
         "evaluate-pipeline",

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from conftest import BIN, ROOT, run_in_process, run_script
+from conftest import BIN, ROOT, new_store, run_in_process, run_script
 from haltung.config import compose
 from haltung.data import DataSpec, load_dataset
 from haltung.models import build_estimator
@@ -156,11 +156,11 @@ def test_validate_data_reports_problems_without_a_traceback(tmp_path):
     assert "Traceback" not in done.stderr
 
 
-def test_ui_serves_the_project_store(tmp_path):
+def test_ui_serves_the_project_store(tmp_path, empty_store):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    uri = new_store(empty_store, tmp_path)
     process = subprocess.Popen(
         [str(BIN / "haltung"), "ui", "--port", str(port), "--tracking-uri", uri],
         stdout=subprocess.PIPE,
