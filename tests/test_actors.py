@@ -16,6 +16,7 @@ from haltung.text.actors import (
     SpacyActorDetector,
     actors_match,
     builtin_gazetteer,
+    document_entities,
     normalise_actor,
 )
 
@@ -257,6 +258,76 @@ def test_reported_speech_without_speaker_takes_the_previous_one(detector):
         "Die Ausgangssperre sei unverhältnismäßig.",
     ]
     assert detector.detect(document) == [["Verband"], ["Verband"]]
+
+
+# -- entities ---------------------------------------------------------------------------------
+
+
+def test_a_short_name_is_the_entity_of_the_fullest_earlier_name(detector):
+    document = [
+        "NATO-Generalsekretär Mark Rutte sagte, Europa müsse mehr investieren.",
+        "„Das ist keine Frage“, sagte Rutte.",
+        "Die Sozialministerin Anna Schulz widersprach.",
+        "Er warnte vor einer Eskalation.",
+    ]
+    found = detector.detect(document)
+    assert detector.entities(found) == [
+        ["Mark Rutte"],
+        ["Mark Rutte"],
+        ["Anna Schulz"],
+        ["Mark Rutte"],
+    ]
+    assert found[1] == ["Rutte"]  # detect() still gives the actor as written
+
+
+def test_gazetteer_aliases_share_one_entity(detector):
+    document = [
+        "Die USA lehnten den Plan ab.",
+        "Die Vereinigten Staaten kritisierten die Einigung.",
+        "Die Nato begrüßte die Einigung.",
+        "Laut der Europäischen Union ist das Abkommen gültig.",
+    ]
+    found = detector.detect(document)
+    assert found[:2] == [["USA"], ["Vereinigte Staaten"]]
+    entities = detector.entities(found)
+    assert entities[0] == entities[1] == ["USA"]
+    assert entities[2:] == [["NATO"], ["EU"]]
+
+
+def test_alias_syntax_in_a_given_gazetteer():
+    custom = ActorDetector(gazetteer=["Nie Wieder Still = NWS"])
+    found = custom.detect(["NWS kritisierte den Entwurf scharf.", "Nie Wieder Still lobte ihn."])
+    assert found == [["NWS"], ["Nie Wieder Still"]]
+    assert custom.entities(found) == [["Nie Wieder Still"], ["Nie Wieder Still"]]
+    assert not any("=" in name for name in builtin_gazetteer())  # aliases are names of their own
+
+
+@pytest.mark.parametrize(
+    ("mentions", "expected"),
+    [
+        # whole words only: a country is not the „Verbündete der Ukraine“, nor „Verbündeten“
+        (
+            [["Verbündete der Ukraine"], ["Ukraine"], ["Verbündete"]],
+            [["Verbündete der Ukraine"], ["Ukraine"], ["Verbündete"]],
+        ),
+        # two people with one surname stay two; a bare surname is the latest of them
+        (
+            [["Ministerin Anna Schulz"], ["Martin Schulz"], ["Schulz"]],
+            [["Anna Schulz"], ["Martin Schulz"], ["Martin Schulz"]],
+        ),
+        # a role alone stays as written; a name after a role or an apposition loses the role
+        (
+            [["Sprecher der Stadt"], ["Sprecherin der Grünen, Lea Hoffmeister"], ["Hoffmeister"]],
+            [["Sprecher der Stadt"], ["Lea Hoffmeister"], ["Lea Hoffmeister"]],
+        ),
+        (
+            [["Bundespräsident Frank-Walter Steinmeier"], ["Vertreter Israels"], [""]],
+            [["Frank-Walter Steinmeier"], ["Vertreter Israels"], [""]],
+        ),
+    ],
+)
+def test_document_entities(mentions, expected):
+    assert document_entities(mentions) == expected
 
 
 # -- no actor ---------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import io
 import json
 import time
 
@@ -12,8 +14,17 @@ from mlflow import MlflowClient
 from conftest import ROOT, new_store, run_in_process
 
 pytest.importorskip("haltung.text.actors")
-from haltung import StanceClassifier
-from haltung.analyze import COLUMNS, Article, ArticleAnalyzer, build_detector, read_articles
+from haltung import StanceClassifier, __version__
+from haltung.analyze import (
+    COLUMNS,
+    NO_ACTOR,
+    Article,
+    ArticleAnalyzer,
+    HtmlReport,
+    analyzer_options,
+    build_detector,
+    read_articles,
+)
 from haltung.cli import main
 from haltung.config import compose
 from haltung.data import DataSpec, load_dataset
@@ -36,7 +47,8 @@ def model_dir(tmp_path_factory):
     estimator = build_estimator(compose(["model=tfidf_logreg"]).model)
     estimator.fit(train[["text", "actor"]], train["label"])
     folder = tmp_path_factory.mktemp("analyze") / "model"
-    return save_model_folder(estimator, STANCE, folder, train[["text", "actor"]].head(2))
+    meta = {"task": "stance", "model": "tfidf_logreg"}
+    return save_model_folder(estimator, STANCE, folder, train[["text", "actor"]].head(2), meta)
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +114,10 @@ def test_html_report_is_standalone(model_dir, tmp_path):
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     assert "http" not in page.replace("http-equiv", "")  # nothing loaded from the network
     assert "<h2>Actors</h2>" in page and "Rutte" in page
+    # the page names the model, where it was loaded from and the haltung version
+    about = page[page.index("<p class='about'>") :].split("</p>")[0]
+    assert "tfidf_logreg" in about and html.escape(str(model_dir)) in about
+    assert f"haltung <b>{__version__}</b>" in about
 
 
 def test_folder_and_jsonl_of_articles(model_dir, tmp_path):
@@ -241,6 +257,105 @@ def test_analyzer_with_a_plain_function_and_no_classifier():
     assert rows.loc[rows["actor"] == "", "score"].tolist() == [0.9]
 
 
+def test_actorless_sentences_are_none_and_the_model_is_not_asked():
+    asked: list[str] = []
+
+    def classify(texts: list[str], actors: list[str]) -> pd.DataFrame:
+        asked.extend(actors)
+        return pd.DataFrame({"supportive": 0.1, "critical": 0.8, "none": 0.1}, index=actors)
+
+    article = Article(
+        "a",
+        "Herausgegeben von Mike Firn. Die Gewerkschaft lehnte das Angebot ab.\n"
+        "VERWANDTE GESCHICHTEN",
+    )
+    analyzer = ArticleAnalyzer(classify)
+    rows = analyzer.rows(article)
+    assert list(rows.columns) == COLUMNS
+    actorless = rows[rows["actor"] == ""]
+    assert len(actorless) == 2 and (actorless["stance"] == "none").all()
+    assert (actorless["score"] == 1.0).all() and (actorless["reason"] == NO_ACTOR).all()
+    assert asked == ["Gewerkschaft"]  # only the sentence with an actor went to the model
+    assert rows.loc[rows["actor"] != "", "reason"].tolist() == [""]
+
+    asked.clear()
+    ask_anyway = ArticleAnalyzer(
+        classify, splitter=analyzer.splitter, detector=analyzer.detector, actorless="classify"
+    )
+    rows = ask_anyway.rows(article)
+    assert asked.count("") == 2 and (rows["reason"] == "").all()
+    assert (rows.loc[rows["actor"] == "", "stance"] == "critical").all()
+
+    asked.clear()  # a model whose labels are not known yet is asked once, then overruled
+    fresh = ArticleAnalyzer(classify, splitter=analyzer.splitter, detector=analyzer.detector)
+    rows = fresh.rows(Article("b", "Es regnete."))
+    assert asked == [""] and rows["stance"].tolist() == ["none"]
+    assert rows["reason"].tolist() == [NO_ACTOR]
+
+
+def test_actorless_is_configured_in_the_analyze_group():
+    assert analyzer_options(compose().analyze) == {"actorless": "none"}
+    cfg = compose(["analyze.actorless=classify"]).analyze
+    assert analyzer_options(cfg) == {"actorless": "classify"}
+    with pytest.raises(ConfigError, match="actorless"):
+        analyzer_options(compose(["analyze.actorless=maybe"]).analyze)
+
+
+def test_rows_name_the_entity_of_each_actor(classifier):
+    rows = classifier.analyze(
+        "NATO-Generalsekretär Mark Rutte sagte, Europa müsse mehr tun. "
+        "Rutte forderte mehr Geld. Die USA lehnten den Plan ab. "
+        "Die Vereinigten Staaten kritisierten die Einigung."
+    )
+    named = dict(zip(rows["actor"], rows["entity"], strict=True))
+    assert named["NATO-Generalsekretär Mark Rutte"] == named["Rutte"] == "Mark Rutte"
+    assert named["USA"] == named["Vereinigte Staaten"] == "USA"
+
+
+def test_html_report_groups_by_entity_and_leaves_actorless_rows_uncoloured():
+    rows = pd.DataFrame(
+        [
+            (
+                "d",
+                1,
+                "NATO-Generalsekretär Mark Rutte lobte es.",
+                "NATO-Generalsekretär Mark Rutte",
+                "Mark Rutte",
+                "supportive",
+                0.7,
+                "",
+            ),
+            ("d", 2, "Rutte kritisierte den Plan.", "Rutte", "Mark Rutte", "critical", 0.6, ""),
+            (
+                "d",
+                3,
+                "Die Verbündeten forderten mehr.",
+                "Verbündete",
+                "Verbündete",
+                "critical",
+                0.5,
+                "",
+            ),
+            ("d", 4, "VERWANDTE GESCHICHTEN", "", "", "none", 1.0, NO_ACTOR),
+        ],
+        columns=COLUMNS,
+    )
+    out = io.StringIO()
+    about = {"model": "tfidf_logreg", "task": "stance", "source": "runs:/abc/model"}
+    report = HtmlReport(out, about={**about, "haltung": "9.9"})
+    report.write(rows)
+    report.close()
+    page = out.getvalue()
+    assert "model <b>tfidf_logreg</b>" in page and "runs:/abc/model" in page
+    assert "haltung <b>9.9</b>" in page
+    table = page[page.index("<table>") :]
+    assert "<td>Mark Rutte</td><td>1</td><td>1</td><td>0</td><td>2</td>" in table
+    assert "<td>Rutte</td>" not in table and "Generalsekretär" not in table
+    assert "<span class='a'>Verbündeten</span>" in page  # marked whole, never cut
+    assert "Verbündete</span>n" not in page
+    assert "style='background:transparent' title='no actor found'>VERWANDTE" in page
+
+
 def test_evaluate_pipeline_on_rows_built_by_hand():
     sentences = ["Minister Müller lobte den Plan.", "Die Gewerkschaft lehnte ab.", "Es regnete."]
     gold = GoldDocument(
@@ -260,7 +375,7 @@ def test_evaluate_pipeline_on_rows_built_by_hand():
             ("d1", 2, sentences[1], "Gewerkschaft", "evasive", 0.6),
             ("d1", 3, "Es regnete", "", "none", 0.7),  # split differently from the gold
         ],
-        columns=COLUMNS,
+        columns=["doc_id", "sentence_index", "sentence", "actor", "stance", "score"],
     )
     result = evaluate_pipeline([(gold, rows)], Task("stance", STANCE))
     metrics = result["metrics"]

@@ -199,7 +199,7 @@ def test_failing_job_is_marked_failed_and_the_sweep_goes_on(store):
         "-m",
         *store["overrides"],
         "model=tfidf_logreg",
-        "model.estimator.steps.clf.C=1.0,-1.0",
+        "model.estimator.steps.tfidf.min_df=1,1000",  # valid, but leaves no words: fit fails
         "evaluation.bootstrap_samples=50",
     )
     assert done.returncode != 0

@@ -7,6 +7,8 @@ clf.predict(["„Das ist eine innere Angelegenheit“, sagte der Sprecher."])
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -109,7 +111,9 @@ class StanceClassifier:
     ) -> pd.DataFrame:
         """Split an article into sentences, find each sentence's actors and label them.
 
-        One row per (sentence, actor): doc_id, sentence_index, sentence, actor, stance, score.
+        One row per (sentence, actor): doc_id, sentence_index, sentence, actor, entity,
+        stance, score, reason (`haltung.analyze.COLUMNS`); a sentence without an actor is `none`
+        with the reason "no actor found", and the model is not asked.
         `detector` finds the actors (default: the rule-based one; see
         `haltung.analyze.build_detector`). For many articles use `haltung.analyze.analyze_texts`
         or `haltung analyze`.
@@ -139,7 +143,7 @@ def _download(uri: str, tracking_uri: str | None) -> Path:
     from mlflow.exceptions import MlflowException
 
     from haltung.errors import TrackingError
-    from haltung.tracking.store import check_store, resolve_store
+    from haltung.tracking.store import artifact_progress_off, check_store, resolve_store
 
     store = resolve_store(uri=tracking_uri).uri
     try:
@@ -147,8 +151,10 @@ def _download(uri: str, tracking_uri: str | None) -> Path:
     except TrackingError as err:
         raise ModelLoadError(f"Cannot load {uri}: {err}") from None
     mlflow.set_tracking_uri(store)
+    quiet = contextlib.nullcontext() if sys.stderr.isatty() else artifact_progress_off()
     try:
-        return Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
+        with quiet:  # no progress bars in logs and pipes
+            return Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
     except (MlflowException, OSError) as err:
         message = getattr(err, "message", str(err))
         raise ModelLoadError(

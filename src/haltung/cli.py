@@ -26,7 +26,13 @@ from haltung.errors import ConfigError, DataError, HaltungError
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point; user errors print one message and exit with status 2."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # config overrides may follow the options: `validate-data my.csv --task x k=v`
+        unknown = [a for a in extra if a.startswith("-") or "=" not in a]
+        if unknown or not hasattr(args, "overrides"):
+            parser.error(f"unrecognized arguments: {' '.join(unknown or extra)}")
+        args.overrides = [*args.overrides, *extra]
     try:
         return args.command(args) or 0
     except HaltungError as err:
@@ -61,7 +67,11 @@ def _parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate-data", help="check a data file or folder and summarise it")
     v.add_argument("path", nargs="?", help="data file or folder (default: the data config's)")
-    v.add_argument("--data", help="data config to use (default: the one whose path matches)")
+    v.add_argument(
+        "--data",
+        help="data config: a name in conf/data/, or a YAML file anywhere "
+        "(default: the config whose path matches PATH)",
+    )
     v.add_argument("--task", default=None, help="task config (default: the config's default)")
     v.add_argument("overrides", nargs="*", help="further config overrides, e.g. data.format=csv")
     v.set_defaults(command=_validate_data, name="validate-data")
@@ -167,7 +177,7 @@ def _predict(args: argparse.Namespace) -> int:
 
 def read_sentences(source: str, encoding: str = "utf-8") -> tuple[list[str], list[str], list[str]]:
     """Sentences, actors and contexts from a file or stdin: plain lines, or JSONL with `text`
-    and optional `actor` and `context`."""
+    and optional `actor` and `context` (a .jsonl file, or input whose first line is an object)."""
     try:
         raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as err:
@@ -178,7 +188,8 @@ def read_sentences(source: str, encoding: str = "utf-8") -> tuple[list[str], lis
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
     if not lines:
         raise DataError(f"{name} holds no sentences.")
-    if all(line.lstrip().startswith("{") for _, line in lines):
+    jsonl = source.lower().endswith((".jsonl", ".ndjson")) or lines[0][1].lstrip().startswith("{")
+    if jsonl:  # then every line is JSON: a bad one is named, never read as a sentence
         texts, actors, contexts = [], [], []
         for n, record in iter_jsonl(text.splitlines(), name=name):
             if not str(record.get("text") or "").strip():
@@ -195,6 +206,7 @@ def _validate_data(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from haltung.data.corpora import load_data
+    from haltung.data.validation import data_warnings
     from haltung.task import Task
 
     cfg = _data_config(args)
@@ -230,6 +242,8 @@ def _validate_data(args: argparse.Namespace) -> int:
         console.print(f"splits: {sizes}")
     for path, digest in dataset.files.items():
         console.print(f"sha256 {digest}  {path}")
+    for warning in data_warnings(frame, uses_actors=task.uses_actors):
+        console.print(f"[bold yellow]warning[/bold yellow]: {warning}")
     return 0
 
 
@@ -265,24 +279,65 @@ def _data_config(args: argparse.Namespace):
     from haltung.config import compose, config_dir
 
     overrides = list(args.overrides)
+    if args.path and "=" in args.path and not Path(args.path).exists():
+        overrides.insert(0, args.path)  # no PATH: the first override took its place
+        args.path = None
     if args.task:
         overrides.append(f"task={args.task}")
     data = args.data
     if args.path and not data:
         wanted = Path(args.path).expanduser().resolve()
         for candidate in sorted((config_dir() / "data").glob("*.yaml")):
-            path = compose([*overrides, f"data={candidate.stem}"]).data.get("path")
+            try:
+                path = compose([*overrides, f"data={candidate.stem}"]).data.get("path")
+            except Exception:  # an override that fits another data config; judged below
+                continue
             if path and Path(str(path)).expanduser().resolve() == wanted:
                 data = candidate.stem
                 break
-    if data:
+    config_file = None
+    if data and data.endswith((".yaml", ".yml")):
+        config_file = Path(data).expanduser()
+        if not config_file.is_file():
+            raise HaltungError(f"The data config {config_file} does not exist.")
+    elif data:
         overrides.append(f"data={data}")
-    if args.path:
-        overrides.append(f"data.path={Path(args.path).expanduser().resolve()}")
     try:
-        return compose(overrides)
+        if config_file is None:
+            cfg = compose(overrides)
+        else:
+            cfg = _compose_with_data_file(config_file, overrides)
+    except HaltungError:
+        raise
     except Exception as err:  # Hydra's composition errors have no common base class
         raise HaltungError(f"The config cannot be composed: {err}") from None
+    if args.path:  # set, not parsed as an override: a path may hold = , ${ } or umlauts
+        from omegaconf import OmegaConf
+
+        literal = str(Path(args.path).expanduser().resolve()).replace("${", "\\${")
+        OmegaConf.update(cfg, "data.path", literal, merge=False)
+    return cfg
+
+
+def _compose_with_data_file(path: Path, overrides: list[str]):
+    """Compose with a data config that lives outside conf/ (as `--config-dir` would find it)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from omegaconf import OmegaConf
+
+    from haltung.config import compose
+
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    cfg = compose([o.input_line for o in parsed if not o.key_or_group.startswith("data.")])
+    try:
+        data = OmegaConf.load(path)
+    except Exception as err:  # YAML errors
+        raise HaltungError(f"{path} is not a readable YAML data config: {err}") from None
+    OmegaConf.set_struct(cfg, False)
+    cfg.data = data
+    for override in parsed:
+        if override.key_or_group.startswith("data."):
+            OmegaConf.update(cfg, override.key_or_group, override.value(), merge=False)
+    return cfg
 
 
 def _analyze(args: argparse.Namespace) -> int:
@@ -291,23 +346,32 @@ def _analyze(args: argparse.Namespace) -> int:
 
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    from haltung.analyze import ArticleAnalyzer, build_detector, open_writer, read_articles
+    from haltung import __version__
+    from haltung.analyze import (
+        ArticleAnalyzer,
+        analyzer_options,
+        build_detector,
+        open_writer,
+        read_articles,
+    )
     from haltung.classifier import StanceClassifier
 
     articles = read_articles(args.path, encoding=args.encoding)
     first = next(articles)  # input and config errors surface before the model is loaded
-    detector = build_detector(_composed(args.overrides).analyze)
+    cfg = _composed(args.overrides).analyze
+    detector, options = build_detector(cfg), analyzer_options(cfg)
     classifier = StanceClassifier.load(
         args.model, tracking_uri=args.tracking_uri, quantize=args.quantize
     )
-    analyzer = ArticleAnalyzer(classifier.predict_proba, detector=detector)
+    analyzer = ArticleAnalyzer(classifier.predict_proba, detector=detector, **options)
     with contextlib.ExitStack() as stack:
         out = (
             stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
             if args.output
             else sys.stdout
         )
-        writer = open_writer(args.format, out)
+        about = {**classifier.info, "source": classifier.source, "haltung": __version__}
+        writer = open_writer(args.format, out, about=about)
         progress = stack.enter_context(
             Progress(
                 SpinnerColumn(),
@@ -349,7 +413,7 @@ def _evaluate_pipeline(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from haltung.analyze import Article, ArticleAnalyzer, build_detector
+    from haltung.analyze import Article, ArticleAnalyzer, analyzer_options, build_detector
     from haltung.classifier import StanceClassifier
     from haltung.config import compose
     from haltung.data import DataSpec, load_dataset
@@ -366,9 +430,9 @@ def _evaluate_pipeline(args: argparse.Namespace) -> int:
         seed = compose(["data=seed_article"]).data
         records = load_dataset(DataSpec.from_config(seed), task.labels).frame
         sets["seed_article"] = [article_document(Path(seed.article), records, "seed_article")]
-    detector = build_detector(cfg.analyze)
+    detector, options = build_detector(cfg.analyze), analyzer_options(cfg.analyze)
     classifier = StanceClassifier.load(args.model, tracking_uri=args.tracking_uri)
-    analyzer = ArticleAnalyzer(classifier.predict_proba, detector=detector)
+    analyzer = ArticleAnalyzer(classifier.predict_proba, detector=detector, **options)
     results = {
         name: evaluate_pipeline(
             ((doc, analyzer.rows(Article(doc.doc_id, doc.text))) for doc in docs), task
@@ -436,12 +500,17 @@ def _ui(args: argparse.Namespace) -> int:
     import os
 
     from haltung.config import compose
-    from haltung.tracking.store import check_store, resolve_store
+    from haltung.tracking.store import check_store, resolve_store, runs_view_path
 
-    store = resolve_store(compose(), uri=args.tracking_uri)
+    cfg = compose()
+    store = resolve_store(cfg, uri=args.tracking_uri)
     uri, artifacts = store.uri, store.artifact_location
     check_store(uri)
-    print(f"MLflow UI for {uri} at http://{args.host}:{args.port}  (Ctrl-C stops it)")
+    address = f"http://{args.host}:{args.port}"
+    print(f"MLflow UI for {uri} at {address}  (Ctrl-C stops it)")
+    view = runs_view_path(uri, cfg.tracking.experiment_name)
+    if view:
+        print(f"runs of {cfg.tracking.experiment_name}: {address}/{view}")
     command = [
         sys.executable,
         "-m",
@@ -458,8 +527,10 @@ def _ui(args: argparse.Namespace) -> int:
         "--workers",
         str(args.workers),
     ]
+    env = dict(os.environ)
+    env.setdefault("PYTHONWARNINGS", "ignore")  # MLflow's own deprecation warnings, not ours
     sys.stdout.flush()
-    os.execv(sys.executable, command)  # the UI takes over this process: signals reach it directly
+    os.execve(sys.executable, command, env)  # the UI takes over this process: signals reach it
 
 
 if __name__ == "__main__":

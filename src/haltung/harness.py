@@ -18,8 +18,10 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig
 
+from haltung.checks import check_estimator, check_run_config
 from haltung.data import Dataset, Fold, make_folds, make_splits
 from haltung.data.corpora import CORPUS, load_data, load_test_set
+from haltung.data.validation import data_warnings
 from haltung.errors import ConfigError, HaltungError
 from haltung.evaluation import Evaluation, evaluate, mean_sd
 from haltung.models import build_estimator
@@ -85,6 +87,8 @@ class Outcome:
 
 def prepare(cfg: DictConfig) -> Plan:
     """Load and validate the data and the model config; a bad input fails here."""
+    check_run_config(cfg)
+    check_estimator(build_estimator(cfg.model), str(cfg.model.name))
     task = Task.from_config(cfg.task)
     dataset = load_data(cfg.data, task.labels)
     trained_on = set(dataset.frame[CORPUS])
@@ -93,8 +97,9 @@ def prepare(cfg: DictConfig) -> Plan:
         for name, spec in (cfg.task.get("test_sets") or {}).items()
         if name not in trained_on
     }
+    for warning in data_warnings(dataset.frame, uses_actors=task.uses_actors):
+        log.warning("%s: %s", dataset.name, warning)
     folds = _partition(dataset, cfg.split)
-    build_estimator(cfg.model)  # a config error surfaces now, not after the data is fitted
     log.info(
         "Data %s: %d records, %d documents",
         dataset.name,
@@ -138,7 +143,7 @@ def _fit(plan: Plan, fold: Fold, on_epoch_end: EpochCallback | None):
     if "on_epoch_end" in accepted and on_epoch_end is not None:
         extra["on_epoch_end"] = lambda epoch, numbers: on_epoch_end(fold, epoch, numbers)
     try:
-        estimator.fit(input_frame(train), train["label"], **extra)
+        estimator.fit(input_frame(train), train["label"].to_numpy(), **extra)
     except ValueError as err:  # scikit-learn's invalid settings, or data it cannot use
         raise ConfigError(f"model '{cfg.model.name}' could not be fitted: {err}") from err
 

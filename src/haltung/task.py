@@ -17,6 +17,7 @@ class Task:
     labels: tuple[str, ...]
     primary_metric: str = "macro_f1"
     primary_labels: tuple[str, ...] | None = None
+    uses_actors: bool = False  # each record is the stance of its actor: data without one is suspect
 
     def __post_init__(self) -> None:
         if len(self.labels) < 2 or len(set(self.labels)) != len(self.labels):
@@ -47,6 +48,7 @@ class Task:
             labels=tuple(str(label) for label in cfg["labels"]),
             primary_metric=str(cfg.get("primary_metric") or "macro_f1"),
             primary_labels=tuple(str(label) for label in primary) if primary else None,
+            uses_actors=bool(cfg.get("uses_actors", False)),
         )
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import CompactHydraException
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from haltung import harness
 from haltung.config import config_dir
-from haltung.errors import HaltungError
+from haltung.errors import DataError, HaltungError
 from haltung.harness import Outcome
 
 
@@ -79,7 +79,10 @@ def _report(result: TrainResult) -> None:
 def _app(cfg: DictConfig) -> float:
     hydra_cfg = HydraConfig.get()
     try:
-        result = train(cfg, Path(hydra_cfg.runtime.output_dir), list(hydra_cfg.overrides.task))
+        overrides = OmegaConf.to_container(hydra_cfg.overrides.task, resolve=False)  # as typed
+        result = train(cfg, Path(hydra_cfg.runtime.output_dir), overrides)
+    except DataError as err:  # raised before the run: nothing is logged, nothing trained
+        raise JobFailed(f"{err} Nothing was trained.") from None
     except HaltungError as err:
         raise JobFailed(str(err)) from None
     return result.evaluation.primary

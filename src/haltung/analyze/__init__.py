@@ -1,29 +1,39 @@
 """Whole articles in, one row per (sentence, actor) out: split → detect actors → classify.
 
-    analyzer = ArticleAnalyzer(classifier.predict_proba, detector=build_detector(cfg.analyze))
+    analyzer = ArticleAnalyzer(
+        classifier.predict_proba,
+        detector=build_detector(cfg.analyze),
+        **analyzer_options(cfg.analyze),            # actorless: none | classify
+    )
     for article in read_articles(path):
-        writer.write(analyzer.rows(article))        # writer = open_writer("html", out)
+        writer.write(analyzer.rows(article))        # writer = open_writer("html", out, about=…)
 
-Rows have the columns of `COLUMNS`. Articles are read and analysed one at a time, so memory
-stays flat however large the input. Nothing here imports the classifier: any `Classify`
-function does.
+Rows have the columns of `COLUMNS` (actor as written, entity its canonical name; a sentence
+without an actor is `none` with the reason `NO_ACTOR` unless actorless=classify). Articles are
+read and analysed one at a time, so memory stays flat however large the input. Nothing here
+imports the classifier: any `Classify` function does.
 """
 
 from haltung.analyze.articles import Article, read_articles
 from haltung.analyze.pipeline import (
+    ACTORLESS,
     COLUMNS,
+    NO_ACTOR,
     ArticleAnalyzer,
     Classify,
     Detector,
     analyze_texts,
+    analyzer_options,
     build_detector,
 )
 from haltung.analyze.report import HtmlReport
 from haltung.analyze.writers import FORMATS, RowWriter, open_writer
 
 __all__ = [
+    "ACTORLESS",
     "COLUMNS",
     "FORMATS",
+    "NO_ACTOR",
     "Article",
     "ArticleAnalyzer",
     "Classify",
@@ -31,6 +41,7 @@ __all__ = [
     "HtmlReport",
     "RowWriter",
     "analyze_texts",
+    "analyzer_options",
     "build_detector",
     "open_writer",
     "read_articles",

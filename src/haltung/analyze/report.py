@@ -1,18 +1,31 @@
 """The standalone HTML page of analysed articles, written as a stream.
 
-Each article is shown sentence by sentence, coloured by the stance of its actor(s), with the
-actor marked; a per-actor summary (actor → counts of each stance) closes the page. The page has
-inline CSS and no scripts or external resources, so it opens in a browser without network.
+The page names what made it (the model, where it was loaded from, the haltung version). Each
+article is shown sentence by sentence, coloured by the stance of its actor(s), with the actor
+marked; a sentence labelled without the model (a row with a `reason`, such as "no actor found")
+is not coloured. A per-entity summary (entity → counts of each stance) closes the page. The page
+has inline CSS and no scripts or external resources, so it opens in a browser without network.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter, defaultdict
-from typing import TextIO
+from collections.abc import Mapping
+from typing import Any, TextIO
 
 import pandas as pd
 
+#: The keys of `about` the page shows, in order, with their captions.
+ABOUT = {
+    "model": "model",
+    "task": "task",
+    "data": "trained on",
+    "run_id": "run",
+    "source": "loaded from",
+    "haltung": "haltung",
+}
 COLOURS = {
     "supportive": "#d7f0d2",
     "critical": "#f8d4d0",
@@ -29,22 +42,34 @@ h1{font-family:sans-serif}h2{font-family:sans-serif;font-size:1.1rem;margin-top:
 .a{font-weight:bold;text-decoration:underline}
 .tag{font-family:sans-serif;font-size:.7rem;color:#555;margin-left:.2rem}
 .legend span{display:inline-block;padding:.1rem .5rem;margin-right:.4rem;font-family:sans-serif}
+.about{font-family:sans-serif;font-size:.85rem;color:#444}.about b{color:#222}
 table{border-collapse:collapse;font-family:sans-serif;font-size:.9rem}
 td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:right}td:first-child{text-align:left}
 """
 
 
 class HtmlReport:
-    """Write the page to `out` article by article; `close()` adds the actor summary."""
+    """Write the page to `out` article by article; `close()` adds the entity summary.
 
-    def __init__(self, out: TextIO, *, title: str = "haltung: stances in the news"):
+    `about` says what made the rows: its keys of `ABOUT` (model, task, data, run_id, source,
+    haltung) are shown under the title, e.g. `{**classifier.info, "source": classifier.source,
+    "haltung": haltung.__version__}`.
+    """
+
+    def __init__(
+        self,
+        out: TextIO,
+        *,
+        title: str = "haltung: stances in the news",
+        about: Mapping[str, Any] | None = None,
+    ):
         self.out = out
         self.labels: list[str] = []
         self.counts: dict[str, Counter] = defaultdict(Counter)
         out.write(
             f"<!DOCTYPE html>\n<html lang='de'><head><meta charset='utf-8'>"
             f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>\n"
-            f"<h1>{html.escape(title)}</h1>\n"
+            f"<h1>{html.escape(title)}</h1>\n{_about(about or {})}"
         )
 
     def write(self, rows: pd.DataFrame) -> None:
@@ -58,16 +83,16 @@ class HtmlReport:
         self.out.write("</p>\n")
         for row in rows.itertuples():
             if row.actor:
-                self.counts[row.actor][row.stance] += 1
+                self.counts[getattr(row, "entity", "") or row.actor][row.stance] += 1
 
     def close(self) -> None:
-        """The legend, the per-actor table and the end of the page."""
+        """The legend, the per-entity table and the end of the page."""
         legend = "".join(
             f"<span style='background:{COLOURS.get(label, '#eee')}'>{html.escape(label)}</span>"
             for label in self.labels
         )
         self.out.write(
-            f"<h2>Actors</h2>\n<p class='legend'>{legend}</p>\n<table><tr><th>actor</th>"
+            f"<h2>Actors</h2>\n<p class='legend'>{legend}</p>\n<table><tr><th>entity</th>"
         )
         self.out.write("".join(f"<th>{html.escape(label)}</th>" for label in self.labels))
         self.out.write("<th>all</th></tr>\n")
@@ -84,24 +109,66 @@ class HtmlReport:
                 self.labels.append(label)
 
     def _sentence(self, group: pd.DataFrame) -> str:
-        """The sentence coloured by its main stance (the most confident non-none row)."""
+        """The sentence coloured by its main stance (the most confident non-none row); rows the
+        model did not label (a `reason`) give no colour."""
         text = str(group["sentence"].iloc[0])
-        ranked = group.sort_values("score", ascending=False)
-        stance_rows = ranked[ranked["stance"] != "none"]
-        main = (stance_rows if len(stance_rows) else ranked).iloc[0]
+        reasons = group["reason"] if "reason" in group else pd.Series("", index=group.index)
+        modelled = group[reasons.fillna("") == ""].sort_values("score", ascending=False)
+        stance_rows = modelled[modelled["stance"] != "none"]
+        main = (stance_rows if len(stance_rows) else modelled).head(1)
         body = html.escape(text)
         tags = []
-        for row in group.itertuples():
+        for row, reason in zip(group.itertuples(), reasons, strict=True):
+            said = html.escape(reason) if reason else f"{html.escape(row.stance)} {row.score:.2f}"
             if row.actor:
-                marked = html.escape(row.actor)
-                if marked in body:
-                    body = body.replace(marked, f"<span class='a'>{marked}</span>", 1)
-                tags.append(f"{marked}: {html.escape(row.stance)} {row.score:.2f}")
+                body = _mark(body, row.actor)
+                entity = getattr(row, "entity", "") or row.actor
+                named = row.actor if entity == row.actor else f"{row.actor} = {entity}"
+                tags.append(f"{html.escape(named)}: {said}")
             else:
-                tags.append(f"{html.escape(row.stance)} {row.score:.2f}")
-        colour = COLOURS.get(main["stance"], "#eee")
+                tags.append(said)
+        colour = COLOURS.get(main["stance"].iloc[0], "#eee") if len(main) else "transparent"
         title = html.escape("; ".join(tags), quote=True)
         return (
             f"<span class='s' style='background:{colour}' title='{title}'>{body}</span>"
             f"<span class='tag'>[{'; '.join(tags)}]</span>"
         )
+
+
+def _about(about: Mapping[str, Any]) -> str:
+    """The line that names the model, where it came from and the haltung version."""
+    parts = [
+        f"{caption} <b>{html.escape(str(about[key]))}</b>"
+        for key, caption in ABOUT.items()
+        if about.get(key) not in (None, "")
+    ]
+    return f"<p class='about'>{' · '.join(parts)}</p>\n" if parts else ""
+
+
+def _mark(body: str, actor: str) -> str:
+    """Underline the first place where `actor` is written in the (escaped) sentence, as whole
+    words: a word may differ in its case ending („Verbündete“ marks „Verbündeten“ whole), but
+    a mark never starts or ends inside a word, nor inside another mark."""
+    words = [html.escape(word) for word in actor.split()]
+    if not words:
+        return body
+    pattern = re.compile(
+        r"(?<![\w>])"
+        + r"\s+".join(re.escape(_stem(word)) + _ENDINGS + r"(?![\w<])" for word in words)
+    )
+    for found in pattern.finditer(body):
+        before = body[: found.start()]
+        if before.count("<span") == before.count("</span>"):
+            start, end = found.span()
+            return f"{before}<span class='a'>{body[start:end]}</span>{body[end:]}"
+    return body
+
+
+_ENDINGS = "(?:e|en|er|es|em|n|s|ns)?"
+
+
+def _stem(word: str) -> str:
+    """A word without the ending its case may change („Statistisches“ → „Statistisch“)."""
+    if len(word) > 4 and word[-1:].isalpha():
+        return re.sub(r"(?:e|en|er|es|em|n|s)$", "", word)
+    return word

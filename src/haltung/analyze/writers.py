@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Protocol, TextIO
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, TextIO
 
 import pandas as pd
 
@@ -35,11 +35,18 @@ class TableWriter:
         from rich.table import Table
 
         view = Table(title=str(rows["doc_id"].iloc[0]), show_lines=False)
-        for column in ("#", "sentence", "actor", "stance", "score"):
+        for column in ("#", "sentence", "actor", "entity", "stance", "score", "reason"):
             view.add_column(column, overflow="fold")
         for row in rows.itertuples():
+            entity = "" if row.entity == row.actor else row.entity  # shown where it differs
             view.add_row(
-                str(row.sentence_index), row.sentence, row.actor, row.stance, f"{row.score:.2f}"
+                str(row.sentence_index),
+                row.sentence,
+                row.actor,
+                entity,
+                row.stance,
+                f"{row.score:.2f}",
+                row.reason,
             )
         self.console.print(view)
 
@@ -84,6 +91,9 @@ FORMATS: dict[str, Callable[[TextIO], RowWriter]] = {
 }
 
 
-def open_writer(fmt: str, out: TextIO) -> RowWriter:
-    """The writer of `fmt` (one of `FORMATS`) on `out`."""
+def open_writer(fmt: str, out: TextIO, *, about: Mapping[str, Any] | None = None) -> RowWriter:
+    """The writer of `fmt` (one of `FORMATS`) on `out`; `about` (the model and the version that
+    made the rows, see `HtmlReport`) heads the HTML report."""
+    if fmt == "html":
+        return HtmlReport(out, about=about)
     return FORMATS[fmt](out)

@@ -141,7 +141,7 @@ def format_problems(problems: list[Problem], shown: int = 8) -> str:
     parts = [f"{source}: {'; '.join(items)}" for source, items in by_file.items()]
     more = f" ({len(problems) - shown} more problems not shown.)" if len(problems) > shown else ""
     return (
-        f"The data is not valid, so nothing was trained. {' | '.join(parts)}.{more} "
+        f"The data is not valid. {' | '.join(parts)}.{more} "
         "Fix the file, or adjust the data config: data.columns.<field>=<column> maps columns, "
         "data.label_map maps labels."
     )

@@ -95,3 +95,14 @@ def check_records(frame: pd.DataFrame, labels: tuple[str, ...]) -> list[Problem]
                 )
             )
     return problems
+
+
+def data_warnings(frame: pd.DataFrame, *, uses_actors: bool) -> list[str]:
+    """What is valid but probably not meant: said before training, never fatal."""
+    found = []
+    if uses_actors and len(frame) and (frame["actor"] == "").all():
+        found.append(
+            "no record has an actor, but this task labels the stance of each sentence's actor; "
+            "map the actor column with data.columns.actor=<column> (or use a task without actors)"
+        )
+    return found

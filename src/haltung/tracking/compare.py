@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from haltung.evaluation.significance import compare_to_best
+from haltung.tracking.store import artifact_progress_off
 
 log = logging.getLogger(__name__)
 SCORING_TAG = "haltung.scoring"  # set by train.py: metric, labels, averaged labels, test sets
@@ -28,7 +30,7 @@ def publish_comparison(client: Any, run_id: str, summary: pd.DataFrame) -> pd.Da
     if summary.empty or summary["group"].nunique() < 2:
         return pd.DataFrame()
     parts = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, artifact_progress_off():
         for metric, rows in summary.groupby("metric", sort=False):
             if len(rows) >= 2:
                 part = _compare(client, metric, rows, Path(tmp))
@@ -93,13 +95,20 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _print(table: pd.DataFrame) -> None:
+def wide_console() -> Any:
+    """A rich console that never cuts a table: as wide as the table when the output is not a
+    terminal (a log, a pipe); on a terminal, columns added with `overflow="fold"` wrap."""
     from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=1000)
+
+
+def _print(table: pd.DataFrame) -> None:
     from rich.table import Table
 
     out = Table(title="Best group against each other group (paired bootstrap)")
     for column in ("metric", "group", "score", "Δ to best", "p"):
-        out.add_column(column)
+        out.add_column(column, overflow="fold")
     for r in table.itertuples():
         out.add_row(
             r.metric,
@@ -108,4 +117,4 @@ def _print(table: pd.DataFrame) -> None:
             "best" if r.best else f"{r.delta_to_best:+.3f}",
             "" if r.best else f"{r.p_value:.4f}",
         )
-    Console().print(out)
+    wide_console().print(out)

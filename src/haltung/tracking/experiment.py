@@ -9,6 +9,7 @@ Everything `haltung-train` writes to MLflow is written here.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterator, Sequence
@@ -16,7 +17,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import mlflow
+import mlflow.data
 import pandas as pd
+from mlflow.data.dataset_source import DatasetSource
 
 from haltung.data import Dataset, Fold
 from haltung.harness import Outcome, Plan
@@ -24,16 +27,19 @@ from haltung.models.inputs import input_frame
 from haltung.tracking.compare import SCORING_TAG
 from haltung.tracking.pyfunc import ARTIFACT_NAME, log_model_folder, save_model_folder
 from haltung.tracking.run import git_state, log_config, log_evaluation, tracked_run
-from haltung.tracking.store import Store, connect
+from haltung.tracking.store import Store, connect, publish_runs_view
 from haltung.tracking.sweep import (
+    NOTE_TAG,
     OVERRIDES_TAG,
     PARENT_ENV,
     PRIMARY_TAG,
+    SWEEP_KEYS_ENV,
     experiment_overrides,
     run_label,
 )
 
 SINGLE_FOLDS = ("fixed", "grouped", "all")  # fold names whose epoch metrics need no prefix
+SPLITS = ("train", "dev", "test")  # a held-out split's parts, logged as dataset contexts
 
 
 @contextmanager
@@ -41,10 +47,14 @@ def experiment_run(plan: Plan, store: Store, overrides: Sequence[str]) -> Iterat
     """Open the run (nested under a sweep's parent, if any) with its tags and config."""
     cfg = plan.cfg
     experiment_id = connect(store, cfg.tracking.experiment_name)
-    name = cfg.tracking.run_name or run_label(list(overrides), str(cfg.model.name))
+    parent = os.environ.get(PARENT_ENV)
+    varying = json.loads(os.environ.get(SWEEP_KEYS_ENV, "[]")) if parent else []
+    name = cfg.tracking.run_name or run_label(list(overrides), str(cfg.model.name), varying)
     tags = run_tags(plan, overrides)
-    with tracked_run(experiment_id, name, tags, os.environ.get(PARENT_ENV)) as run:
+    with tracked_run(experiment_id, name, tags, parent) as run:
         log_config(cfg, overrides)
+        log_datasets(plan)
+        publish_runs_view(experiment_id, _headline_metrics(plan))
         yield run.info.run_id
 
 
@@ -75,6 +85,51 @@ def run_tags(plan: Plan, overrides: Sequence[str]) -> dict[str, str]:
     }
 
 
+def log_datasets(plan: Plan) -> None:
+    """The run's data as MLflow dataset inputs: the train / dev / test rows of the training data
+    (k-fold: all of it, as train) and each test set, named by its corpus.
+
+    Only the name, digest, source path, schema and row count go to the store, not the rows.
+    The digest is 8 hex digits of the files' SHA-256, then 8 of the rows' ids.
+    """
+    dataset, fold = plan.dataset, plan.folds[0]
+    if len(plan.folds) == 1:
+        parts = [(c, getattr(fold, c)) for c in SPLITS]
+        inputs = [(dataset, ctx, dataset.frame.iloc[rows]) for ctx, rows in parts if len(rows)]
+    else:
+        inputs = [(dataset, "train", dataset.frame)]
+    inputs += [(s, name, s.frame) for name, s in plan.test_sets.items() if s is not None]
+    datasets, contexts = [], []
+    for data, context, frame in inputs:
+        datasets.append(
+            mlflow.data.from_pandas(
+                frame.reset_index(drop=True),
+                source=_source(list(data.files)),
+                name=data.name,
+                digest=_digest(data, frame),
+                targets="label",
+            )
+        )
+        contexts.append(context)
+    mlflow.log_inputs(datasets=datasets, contexts=contexts, tags_list=[None] * len(contexts))
+
+
+def run_description(outcome: Outcome) -> str:
+    """The run's headline first (what the runs table's Description column shows), then one
+    line per test set; 3 decimals."""
+    plan = outcome.plan
+    split, evaluation = plan.cfg.evaluation.eval_split, outcome.evaluation
+    headline = f"{split} {_scored(evaluation)}; {plan.cfg.model.name} on {plan.dataset.name}"
+    if outcome.folds:
+        mean, sd = outcome.fold_summary[plan.task.primary_metric]
+        headline += f" (pooled out-of-fold; per fold {mean:.3f} ± {sd:.3f}, k={len(outcome.folds)})"
+    lines = [headline, ""]
+    lines += [f"- {name}: {_scored(s.evaluation)}" for name, s in outcome.test_sets.items()]
+    if outcome.dev is not None:
+        lines.append(f"- dev: {_scored(outcome.dev)}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def log_epoch(fold: Fold, epoch: int, numbers: dict[str, float]) -> None:
     """One epoch's numbers as step metrics (learning curves), prefixed by the fold in k-fold."""
     prefix = "" if fold.name in SINGLE_FOLDS else f"{fold.name}_"
@@ -101,6 +156,7 @@ def log_outcome(outcome: Outcome, folder: Path) -> tuple[Path, str]:
     for name, scored in outcome.test_sets.items():
         log_evaluation(scored.evaluation, name, folder)
         _log_predictions(scored.predictions, folder / f"predictions_{name}.csv")
+    mlflow.set_tag(NOTE_TAG, run_description(outcome))
     return _log_model(outcome, folder)
 
 
@@ -130,6 +186,31 @@ def log_seconds(seconds: float) -> None:
 def _log_predictions(predictions: pd.DataFrame, path: Path) -> None:
     predictions.to_csv(path, index=False)
     mlflow.log_artifact(str(path))
+
+
+def _scored(evaluation) -> str:
+    return f"{evaluation.headline()}, n={int(evaluation.metrics['n'])}"
+
+
+def _headline_metrics(plan: Plan) -> list[str]:
+    """The headline metric, then each test set's primary metric."""
+    metric = plan.task.primary_metric
+    tests = [f"{name}_{metric}" for name in plan.scored_test_sets]
+    return [f"{plan.cfg.evaluation.eval_split}_{metric}", *tests]
+
+
+def _source(paths: list[str]) -> DatasetSource:
+    from mlflow.data.dataset_source_registry import get_dataset_source_from_json
+
+    where = paths[0] if len(paths) == 1 else os.path.commonpath(paths)
+    return get_dataset_source_from_json(json.dumps({"uri": where}), source_type="local")
+
+
+def _digest(dataset: Dataset, frame: pd.DataFrame) -> str:
+    hashes = list(dataset.files.values())
+    files = hashes[0] if len(hashes) == 1 else hashlib.sha256(",".join(hashes).encode()).hexdigest()
+    rows = hashlib.sha256("\n".join(map(str, frame["id"])).encode()).hexdigest()
+    return f"{files[:8]}-{rows[:8]}"
 
 
 def _data_tags(dataset: Dataset) -> dict[str, str]:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import urllib.error
 import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from haltung.errors import TrackingError
+
+# What the MLflow UI reads: the kind of an experiment ("Machine learning", not the GenAI
+# overview), and shared views of the runs table (`…/runs?viewStateShareKey=<key>`).
+KIND_TAG = "mlflow.experimentKind"
+KIND = "custom_model_development"
+VIEW_TAG = "mlflow.sharedViewState."
+VIEW_KEY = "haltung"
+PROGRESS_ENV = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
 
 
 @dataclass(frozen=True)
@@ -85,13 +97,71 @@ def connect(store: Store, experiment_name: str) -> str:
         experiment = mlflow.get_experiment_by_name(experiment_name)
         if experiment is None:
             return mlflow.create_experiment(
-                experiment_name, artifact_location=store.artifact_location
+                experiment_name, artifact_location=store.artifact_location, tags={KIND_TAG: KIND}
             )
         if experiment.lifecycle_stage == "deleted":
             raise TrackingError(
                 f"The MLflow experiment '{experiment_name}' is deleted. Restore it in the UI, or "
                 "choose another name with tracking.experiment_name=…"
             )
+        if KIND_TAG not in experiment.tags:
+            mlflow.MlflowClient(uri).set_experiment_tag(experiment.experiment_id, KIND_TAG, KIND)
         return experiment.experiment_id
     except MlflowException as err:
         raise TrackingError(f"The MLflow store {uri} cannot be used: {err.message}") from None
+
+
+def publish_runs_view(experiment_id: str, metrics: Sequence[str]) -> None:
+    """Save the experiment's runs-table view: description, dataset and `metrics` as columns,
+    sorted by the first metric (best first). The UI opens it at `runs_view_path`."""
+    import mlflow
+
+    columns = ["attributes.`Description`", "attributes.`Dataset`"]
+    columns += [f"metrics.`{m}`" for m in metrics]
+    order = ["attributes.`Run Name`", "runDateAndNestInfo", "attributes.`Dataset`", "duration"]
+    order += ["attributes.`Description`", *columns[2:]]
+    widths = {columns[0]: 330, columns[1]: 270} | {c: 130 for c in columns[2:]}
+    state = {
+        "selectedColumns": columns,
+        "columnOrder": order,
+        "columnWidths": widths,
+        "orderByKey": f"metrics.`{metrics[0]}`",
+        "orderByAsc": False,
+    }
+    value = json.dumps(state)
+    client = mlflow.MlflowClient()
+    if client.get_experiment(experiment_id).tags.get(VIEW_TAG + VIEW_KEY) != value:
+        client.set_experiment_tag(experiment_id, VIEW_TAG + VIEW_KEY, value)
+
+
+def runs_view_path(uri: str, experiment_name: str) -> str | None:
+    """The UI route of the experiment's runs table (its saved view, if any); None when the
+    store has no such experiment."""
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    try:
+        experiment = MlflowClient(uri).get_experiment_by_name(experiment_name)
+    except MlflowException:
+        return None
+    if experiment is None:
+        return None
+    # MLflow 3.17's UI picks its GenAI or ML pages by a switch kept in the browser (default:
+    # GenAI), not by the experiment's kind; `workflowType` in the URL sets the switch.
+    path = f"#/experiments/{experiment.experiment_id}/runs?workflowType=machine_learning"
+    if VIEW_TAG + VIEW_KEY in experiment.tags:
+        path += f"&viewStateShareKey={VIEW_KEY}"
+    return path
+
+
+@contextmanager
+def artifact_progress_off() -> Iterator[None]:
+    """No "Downloading artifacts" bars inside, unless the user set MLflow's switch."""
+    if PROGRESS_ENV in os.environ:
+        yield
+        return
+    os.environ[PROGRESS_ENV] = "false"
+    try:
+        yield
+    finally:
+        os.environ.pop(PROGRESS_ENV, None)

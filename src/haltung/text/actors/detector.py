@@ -14,8 +14,9 @@ from haltung.text.actors.document import (
     _reported,
     _says_there,
 )
+from haltung.text.actors.entities import document_entities
 from haltung.text.actors.finders import _find_actors
-from haltung.text.actors.names import Gazetteer, builtin_gazetteer
+from haltung.text.actors.names import Gazetteer, builtin_entries
 from haltung.text.actors.sentence import Sentence
 
 MAX_ACTORS = 3  # per sentence, most salient first
@@ -26,7 +27,8 @@ class ActorDetector:
 
     `gazetteer` names institutions, groups and places that act as actors (None: the built-in
     list, `builtin_gazetteer()`; a list replaces it); `extra_names` are added to it. Multi-word
-    names are kept together („Bund der Steuerzahler“). At most `max_actors` per sentence.
+    names are kept together („Bund der Steuerzahler“); an entry may list aliases
+    („USA = Vereinigte Staaten“, the first canonical). At most `max_actors` per sentence.
     """
 
     def __init__(
@@ -43,7 +45,7 @@ class ActorDetector:
             raise ConfigError(
                 f"max_actors must be a whole number of at least 1, not {max_actors!r}."
             )
-        names = builtin_gazetteer() if gazetteer is None else tuple(gazetteer)
+        names = builtin_entries() if gazetteer is None else tuple(gazetteer)
         self.gazetteer = Gazetteer([*names, *extra_names])
         self.max_actors = max_actors
 
@@ -52,6 +54,12 @@ class ActorDetector:
         in the text (possibly []), at most `max_actors` per sentence, most salient first."""
         analyses = [self._analyse(text) for text in sentences]
         return Resolver(analyses).resolve()
+
+    def entities(self, actors: Sequence[Sequence[str]]) -> list[list[str]]:
+        """The canonical entity of each actor that `detect` found in ONE document, in the same
+        shape: gazetteer aliases merged, roles dropped from persons' names, a short name
+        („Rutte“) resolved to the fullest one of the document („Mark Rutte“)."""
+        return document_entities(actors, self.gazetteer)
 
     def _analyse(self, text: str) -> Analysis:
         """What one sentence says by itself."""

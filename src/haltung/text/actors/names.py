@@ -41,27 +41,51 @@ def _contains(a: str, b: str) -> bool:
     return f" {a} " in f" {b} " or f" {b} " in f" {a} "
 
 
+ALIAS_SEPARATOR = "="
+
+
+def gazetteer_entry(line: str) -> tuple[str, ...]:
+    """The names of one gazetteer entry: „Vereinigte Staaten = USA = US“ gives three names of
+    one actor, the first its canonical name; a plain line gives one name."""
+    return tuple(name for name in (n.strip() for n in line.split(ALIAS_SEPARATOR)) if name)
+
+
+@lru_cache(maxsize=1)
+def builtin_entries() -> tuple[str, ...]:
+    """The entries of the package's gazetteer.txt, aliases still joined by ` = `."""
+    text = resources.files(__package__).joinpath("gazetteer.txt").read_text(encoding="utf-8")
+    lines = (line.partition("#")[0].strip() for line in text.splitlines())
+    return tuple(line for line in lines if line)
+
+
 @lru_cache(maxsize=1)
 def builtin_gazetteer() -> tuple[str, ...]:
     """The names of the package's gazetteer.txt: institutions, parties, countries, capitals,
-    companies (one per line; `#` starts a comment)."""
-    text = resources.files(__package__).joinpath("gazetteer.txt").read_text(encoding="utf-8")
-    names = (line.partition("#")[0].strip() for line in text.splitlines())
-    return tuple(name for name in names if name)
+    companies (one entry per line; `#` starts a comment; aliases are separate names here)."""
+    return tuple(name for line in builtin_entries() for name in gazetteer_entry(line))
 
 
 class Gazetteer:
-    """Institution and place names, matched token by token (case-insensitive)."""
+    """Institution and place names, matched token by token (case-insensitive).
+
+    An entry may name one actor several ways („USA = Vereinigte Staaten“, see
+    `gazetteer_entry`): each name is matched, and `canonical` maps the `normalise_actor` form of
+    every name to the entry's first name (the first entry wins for a name listed twice).
+    """
 
     def __init__(self, names: Iterable[str]):
         self.names: set[str] = set()
         self.first: dict[str, list[tuple[str, ...]]] = {}
-        for name in names:
-            words = tuple(t.low for t in tokenise(name.strip()))
-            if not words:
-                continue
-            self.names.add(" ".join(words))
-            self.first.setdefault(words[0], []).append(words)
+        self.canonical: dict[str, str] = {}
+        for entry in names:
+            aliases = gazetteer_entry(entry)
+            for name in aliases:
+                self.canonical.setdefault(normalise_actor(name), aliases[0])
+                words = tuple(t.low for t in tokenise(name))
+                if not words:
+                    continue
+                self.names.add(" ".join(words))
+                self.first.setdefault(words[0], []).append(words)
         for options in self.first.values():
             options.sort(key=len, reverse=True)
 
