@@ -40,3 +40,19 @@ def test_validate_data_takes_paths_of_any_spelling(tmp_path):
     done = run_in_process("haltung", "validate-data", str(path))
     assert done.returncode == 0, done.stderr
     assert "Äußerungen=1,2.jsonl" in done.stdout and "records: 124" in " ".join(done.stdout.split())
+
+
+def test_jsonl_input_with_a_bad_line_is_named_not_read_as_text(tmp_path):
+    path = tmp_path / "records.jsonl"
+    path.write_text('{"text": "Wir lehnen das ab.", "actor": "A"}\nkein JSON\n', "utf-8")
+    model = ROOT / "tests" / "fixtures" / "saved-2026-12-04" / "tfidf_logreg"
+    done = run_in_process("haltung", "predict", "--model", str(model), str(path))
+    assert done.returncode == 2
+    assert f"{path}, line 2: not valid JSON" in done.stderr and not done.stdout
+
+
+def test_invalid_training_data_says_nothing_was_trained(store, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "1", "doc_id": "d", "text": "Gut.", "label": "FAVOR"}\n', "utf-8")
+    done = run_in_process("haltung-train", *store["overrides"], f"data.path={bad}")
+    assert done.returncode != 0 and "Nothing was trained." in done.stderr
