@@ -5,6 +5,7 @@ script in a subprocess, as a user would."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import mlflow
@@ -50,6 +51,9 @@ def test_run_logs_params_metrics_and_tags(trained):
     assert params["model.name"] == "tfidf_svm"
     assert params["seed"] == "3"
     assert params["task.primary_labels"] == '["supportive", "critical", "evasive"]'
+    # test sets by name only, no analysis settings: params tell runs apart, config.yaml has all
+    assert json.loads(params["task.test_sets"])[0] == "haltung_news"
+    assert not [k for k in params if k.startswith(("task.test_sets.", "analyze."))]
     assert params["model.estimator.steps.clf.estimator.C"] == "0.5"
     metrics = run.data.metrics
     for name in (

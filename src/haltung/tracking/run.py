@@ -17,6 +17,7 @@ from haltung.evaluation.metrics import Evaluation
 from haltung.evaluation.plots import confusion_matrix_png
 
 MAX_PARAM_LENGTH = 6000  # MLflow's limit for a param value
+PARAMS_LEFT_OUT = ("analyze", "hydra")  # in config.yaml, not params: they do not shape a run
 
 
 @contextmanager
@@ -37,6 +38,8 @@ def tracked_run(
         yield run
     except BaseException as err:
         status = "KILLED" if isinstance(err, KeyboardInterrupt) else "FAILED"
+        if isinstance(err, KeyboardInterrupt):
+            err.run_id = run.info.run_id  # for the one line the command prints
         try:
             mlflow.set_tag("error", f"{type(err).__name__}: {err}"[:5000])
             mlflow.log_text("".join(traceback.format_exception(err)), "error.txt")
@@ -60,9 +63,16 @@ def flatten(config: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 def log_config(cfg: DictConfig, overrides: Sequence[str]) -> None:
-    """The resolved config as params and as `config.yaml`; the overrides as `overrides.yaml`."""
+    """The resolved config as `config.yaml`, the overrides as `overrides.yaml`, and as params
+    what tells runs apart: the test sets by name only, no analysis settings (the compare view
+    would otherwise open on dozens of identical corpus paths)."""
     resolved = OmegaConf.to_container(cfg, resolve=True)
-    mlflow.log_params(flatten(resolved))
+    params = {k: v for k, v in resolved.items() if k not in PARAMS_LEFT_OUT}
+    task = dict(params.get("task") or {})
+    if isinstance(task.get("test_sets"), dict):
+        task["test_sets"] = list(task["test_sets"])
+        params["task"] = task
+    mlflow.log_params(flatten(params))
     mlflow.log_text(OmegaConf.to_yaml(resolved), "config.yaml")
     mlflow.log_text(OmegaConf.to_yaml(list(overrides)), "overrides.yaml")
 
