@@ -375,6 +375,7 @@ def test_empty_and_odd_input(detector):
         ", sagte " * 12_500,
         "Dr. " * 25_000,
         "a" * 100_000,
+        "Schulz, " * 12_500,  # a chain of appositions, once a RecursionError
     ],
 )
 def test_very_long_sentence_is_fast(detector, text):
@@ -383,6 +384,27 @@ def test_very_long_sentence_is_fast(detector, text):
     assert time.perf_counter() - started < 2.0
     assert len(result) == 2
     assert all(len(sentence) <= detector.max_actors for sentence in result)
+
+
+def test_detection_time_is_linear_in_the_mentions_of_one_actor(detector):
+    """Four times the text takes at most about four times as long (issue #13: the speaker memory
+    once rescanned every earlier mention; that was 8x here)."""
+    paragraph = [
+        "NATO-Generalsekretär Mark Rutte sagte, Europa müsse mehr investieren.",
+        "„Das ist keine Frage“, sagte Rutte.",
+        "Er warnte vor einer Eskalation.",
+        "Die Ministerin widersprach.",
+    ]
+
+    def best_of_3(copies: int) -> float:
+        document, times = paragraph * copies, []
+        for _ in range(3):
+            started = time.perf_counter()
+            detector.entities(detector.detect(document))
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    assert best_of_3(240) <= 5 * best_of_3(60)  # about 10 KB and 40 KB
 
 
 def test_missing_spacy_model_is_a_config_error(monkeypatch):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 import io
 import json
+import subprocess
 import time
 
 import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
-from conftest import ROOT, new_store, run_in_process
+from conftest import BIN, ROOT, new_store, run_in_process, script_env
 
 pytest.importorskip("haltung.text.actors")
 from haltung import StanceClassifier, __version__
@@ -28,7 +29,7 @@ from haltung.analyze import (
 from haltung.cli import main
 from haltung.config import compose
 from haltung.data import DataSpec, load_dataset
-from haltung.data.loaders import iter_jsonl
+from haltung.data.loaders import iter_jsonl, read_file
 from haltung.errors import ConfigError, DataError
 from haltung.evaluation.pipeline import GoldDocument, evaluate_pipeline
 from haltung.models import build_estimator
@@ -175,6 +176,70 @@ def test_legacy_encoding_on_request(model_dir, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "Bürgermeister" in json.loads(done.stdout.splitlines()[0])["sentence"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "html"])
+def test_a_failure_leaves_no_partial_output(model_dir, tmp_path, fmt):
+    """A bad article in the middle: no half-written file, an existing one untouched (#13)."""
+    path = tmp_path / "three.jsonl"
+    good = [json.dumps({"id": f"a{i}", "text": "Der Minister lehnte den Plan ab."}) for i in (1, 2)]
+    path.write_text("\n".join([*good, '{"id": "a3", "text": ']) + "\n", encoding="utf-8")
+    out = tmp_path / "out" / f"out.{fmt}"
+    out.parent.mkdir()
+    args = ("analyze", str(path), "--model", str(model_dir), "--format", fmt, "--output", str(out))
+    done = run_in_process("haltung", *args)
+    assert done.returncode == 2 and "line 3" in done.stderr
+    assert list(out.parent.iterdir()) == []  # neither the file nor a temporary one
+    out.write_text("earlier results\n", encoding="utf-8")
+    assert run_in_process("haltung", *args).returncode == 2
+    assert [p.name for p in out.parent.iterdir()] == [out.name]
+    assert out.read_text(encoding="utf-8") == "earlier results\n"
+    path.write_text("\n".join(good) + "\n", encoding="utf-8")  # the same, fixed
+    done = run_in_process("haltung", *args)
+    assert done.returncode == 0, done.stderr
+    assert "a2" in out.read_text(encoding="utf-8")
+    assert [p.name for p in out.parent.iterdir()] == [out.name]
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".jsonl"])
+def test_utf16_input_with_its_encoding(model_dir, tmp_path, suffix):
+    text = "Der Bürgermeister lehnte den Plan ab."
+    path = tmp_path / f"wide{suffix}"
+    content = json.dumps({"id": "wide", "text": text}) if suffix == ".jsonl" else text
+    path.write_text(content + "\n", encoding="utf-16")
+    args = ("analyze", str(path), "--model", str(model_dir), "--format", "jsonl")
+    done = run_in_process("haltung", *args, "--encoding", "utf-16")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[0])["sentence"] == text
+    if suffix == ".txt":  # without the encoding: binary, with a hint
+        done = run_in_process("haltung", *args)
+        assert done.returncode == 2 and "--encoding utf-16" in done.stderr
+
+
+def test_jsonl_data_files_in_utf16(tmp_path):
+    path = tmp_path / "wide.jsonl"
+    lines = [json.dumps({"text": "Gut, sagte Müller.", "label": "none"})] * 2
+    path.write_text("\n".join(lines) + "\n", encoding="utf-16")
+    assert [n for n, _ in iter_jsonl(path, encoding="utf-16")] == [1, 2]
+    frame, _ = read_file(path, "jsonl", "utf-16")
+    assert frame["text"].tolist() == ["Gut, sagte Müller."] * 2
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    """`haltung analyze … | head -1`: no traceback when the reader goes away (#13)."""
+    path = tmp_path / "long.txt"  # output larger than a pipe's buffer
+    path.write_text("\n\n".join([SEED.read_text(encoding="utf-8")] * 30), encoding="utf-8")
+    model = ROOT / "tests" / "fixtures" / "saved-2026-12-04" / "tfidf_logreg"
+    command = [str(BIN / "haltung"), "analyze", str(path), "--model", str(model), "--format", "csv"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=script_env(), cwd=ROOT
+    )
+    assert process.stdout.readline().startswith(b"doc_id,")
+    process.stdout.close()
+    stderr = process.stderr.read().decode("utf-8", "replace")
+    process.stderr.close()
+    assert process.wait(timeout=120) in (0, 141)
+    assert "Traceback" not in stderr and "Error" not in stderr, stderr
 
 
 def test_jsonl_is_read_as_a_stream(tmp_path):

@@ -27,7 +27,7 @@ from haltung.analyze.pipeline import (
     build_detector,
 )
 from haltung.analyze.report import HtmlReport
-from haltung.analyze.writers import FORMATS, RowWriter, open_writer
+from haltung.analyze.writers import FORMATS, RowWriter, atomic_output, open_writer
 
 __all__ = [
     "ACTORLESS",
@@ -42,6 +42,7 @@ __all__ = [
     "RowWriter",
     "analyze_texts",
     "analyzer_options",
+    "atomic_output",
     "build_detector",
     "open_writer",
     "read_articles",

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from haltung.data.loaders import decode_text, iter_jsonl
+from haltung.data.loaders import decode_text, iter_jsonl, wide_encoding
 from haltung.errors import DataError
 
 __all__ = ["ENCODING_HINT", "Article", "read_articles"]
@@ -50,8 +50,10 @@ def _read_text(path: Path, encoding: str) -> str:
     raw = path.read_bytes()
     if not raw.strip():
         raise DataError(f"{path} is empty: there is nothing to analyse.")
-    if b"\x00" in raw[:8192]:
-        raise DataError(f"{path} looks like a binary file, not text.")
+    if b"\x00" in raw[:8192] and not wide_encoding(encoding):  # UTF-16/32 text holds NULs
+        raise DataError(
+            f"{path} looks like a binary file, not text (UTF-16 text needs --encoding utf-16)."
+        )
     return decode_text(raw, encoding, hint=ENCODING_HINT, where=f"{path}, ")
 
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable, Mapping
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 import pandas as pd
 
 from haltung.analyze.report import HtmlReport
+from haltung.errors import DataError
 
-__all__ = ["FORMATS", "RowWriter", "open_writer"]
+__all__ = ["FORMATS", "RowWriter", "atomic_output", "open_writer"]
 
 
 class RowWriter(Protocol):
@@ -97,3 +102,38 @@ def open_writer(fmt: str, out: TextIO, *, about: Mapping[str, Any] | None = None
     if fmt == "html":
         return HtmlReport(out, about=about)
     return FORMATS[fmt](out)
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[TextIO]:
+    """A text stream (UTF-8) that becomes the file `path` only when the block succeeds.
+
+    It is written as a temporary file in the same folder and moved into place at the end, so a
+    failure leaves no partial file and an existing `path` untouched. Something that is not a
+    regular file (/dev/stdout, a named pipe) is written to directly.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8", newline="") as out:
+            yield out
+        return
+    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
+    try:
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise DataError(f"Cannot write {path}: {err.strerror or err}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            yield out
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

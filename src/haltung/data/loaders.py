@@ -6,12 +6,14 @@ the one JSONL line reader of the project (data sets, articles, sentences to pred
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -170,6 +172,25 @@ def decode_text(raw: bytes, encoding: str, hint: str, where: str = "", line: int
         ) from None
 
 
+def wide_encoding(encoding: str) -> bool:
+    """UTF-16 or UTF-32: text whose bytes hold NULs, so a NUL does not mean binary data."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False
+    return name.startswith(("utf-16", "utf-32"))
+
+
+def _decoded_lines(handle: BinaryIO, encoding: str, hint: str, where: str) -> Iterator[str]:
+    """The lines of a UTF-16/32 file as text (its bytes cannot be split at b"\\n")."""
+    try:
+        yield from io.TextIOWrapper(handle, encoding=encoding, newline="\n")
+    except UnicodeDecodeError as err:  # decoded in blocks: the line is not known
+        raise DataError(
+            f"{where}bytes that are not valid {encoding} ({err.reason}). {hint}"
+        ) from None
+
+
 def iter_jsonl(
     source: Path | Iterable[bytes | str],
     *,
@@ -185,10 +206,12 @@ def iter_jsonl(
     "<name>, line N:"; `name` defaults to the file's path, and "" leaves just "line N:".
     """
     if isinstance(source, Path):
+        name = str(source) if name is None else name
         with source.open("rb") as handle:
-            yield from iter_jsonl(
-                handle, encoding=encoding, hint=hint, name=str(source) if name is None else name
-            )
+            lines: Iterable[bytes | str] = handle
+            if wide_encoding(encoding):
+                lines = _decoded_lines(handle, encoding, hint, f"{name}, " if name else "")
+            yield from iter_jsonl(lines, encoding=encoding, hint=hint, name=name)
         return
     where = f"{name}, " if name else ""
     for number, raw in enumerate(source, start=1):
@@ -210,7 +233,10 @@ def iter_jsonl(
 
 def _parse_jsonl(raw: bytes, encoding: str) -> pd.DataFrame:
     records, lines = [], []
-    for number, record in iter_jsonl(io.BytesIO(raw), encoding=encoding, name=""):
+    source: Iterable[bytes | str] = io.BytesIO(raw)
+    if wide_encoding(encoding):  # its bytes cannot be split at b"\n"
+        source = decode_text(raw, encoding, hint=ENCODING_HINT).split("\n")
+    for number, record in iter_jsonl(source, encoding=encoding, name=""):
         records.append(record)
         lines.append(f"line {number}")
     return _normalise(records, lines)

@@ -5,7 +5,9 @@ in Konjunktiv I the speaker of the neighbouring sentences."""
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 
 from haltung.text.actors.forms import _candidate, _compatible
 from haltung.text.actors.lexicon import _DETERMINERS, _KONJUNKTIV, _QUOTES_CLOSE, _QUOTES_OPEN
@@ -34,17 +36,27 @@ class Analysis:
     sentence: Sentence | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Speaker:
-    """An actor seen earlier in the document: its mentions and grammatical features."""
+    """An actor seen earlier in the document: its fullest mention (the first of the longest),
+    the distinct normalised forms of its mentions and its grammatical features."""
 
-    mentions: list[str] = field(default_factory=list)
+    fullest: str
     gender: str | None = None
     person: bool = False
+    keys: set[str] = field(default_factory=set)
+    stamp: int = 0  # when it was last mentioned
 
-    @property
-    def fullest(self) -> str:
-        return max(self.mentions, key=len)
+    def matches(self, key: str) -> bool:
+        """A mention (normalised) names this speaker: one name contains the other as whole
+        words, or both end in the same word of more than three letters."""
+        last = _last(key)
+        return any(_contains(key, k) or (_last(k) == last and len(last) > 3) for k in self.keys)
+
+
+def _last(key: str) -> str:
+    """The last word of a normalised name ('' for '')."""
+    return key.rsplit(" ", 1)[-1]
 
 
 def _is_heading(text: str) -> bool:
@@ -124,7 +136,11 @@ class Resolver:
 
     def __init__(self, analyses: list[Analysis]):
         self.analyses = analyses
-        self.speakers: list[Speaker] = []
+        self.speakers: dict[int, Speaker] = {}  # by id, least recently mentioned first
+        # the speakers with a word among the words, or as the last word, of their mentions
+        self._by_word: defaultdict[str, set[int]] = defaultdict(set)
+        self._by_last: defaultdict[str, set[int]] = defaultdict(set)
+        self._clock = 0
         self.previous: list[str] = []  # the actors of the sentence before, as resolved
         self.inside_quote = False
 
@@ -182,24 +198,38 @@ class Resolver:
         return []
 
     def _remember(self, candidate: Candidate) -> str:
-        """Add a mention to its speaker, or start a new speaker; return the mention."""
+        """Add a mention to the most recent speaker it names, or start a new speaker; return
+        the mention. Only speakers that share a word with it are compared (a name containing
+        another, or ending in the same word, shares a word with it), so a document's mentions
+        take linear time."""
         key = normalise_actor(candidate.text)
-        last = key.split()[-1] if key else ""
-        for speaker in reversed(self.speakers):
-            keys = [normalise_actor(m) for m in speaker.mentions]
-            if any(_contains(key, k) or (k.split()[-1] == last and len(last) > 3) for k in keys):
-                speaker.mentions.append(candidate.text)
-                speaker.gender = speaker.gender or candidate.gender
-                speaker.person = speaker.person or candidate.person
-                self.speakers.remove(speaker)
-                self.speakers.append(speaker)
-                return candidate.text
-        self.speakers.append(Speaker([candidate.text], candidate.gender, candidate.person))
+        words = key.split(" ")
+        ids = set(self._by_word.get(words[-1], ()))
+        for word in words:
+            ids.update(self._by_last.get(word, ()))
+        matching = [s for s in (self.speakers[i] for i in ids) if s.matches(key)]
+        self._clock += 1
+        if matching:
+            speaker = max(matching, key=lambda s: s.stamp)
+            if len(candidate.text) > len(speaker.fullest):
+                speaker.fullest = candidate.text
+            speaker.gender = speaker.gender or candidate.gender
+            speaker.person = speaker.person or candidate.person
+            del self.speakers[id(speaker)]
+        else:
+            speaker = Speaker(candidate.text, candidate.gender, candidate.person)
+        speaker.stamp = self._clock
+        self.speakers[id(speaker)] = speaker
+        if key not in speaker.keys:
+            speaker.keys.add(key)
+            for word in words:
+                self._by_word[word].add(id(speaker))
+            self._by_last[words[-1]].add(id(speaker))
         return candidate.text
 
     def _antecedent(self, pronoun: str) -> Speaker | None:
         """The most recent speaker an „er“ (m) or „sie“ (f, plural) can refer to."""
-        recent = list(reversed(self.speakers))[:4]
+        recent = list(islice(reversed(self.speakers.values()), 4))
         for speaker in recent:
             if _compatible(speaker.gender, pronoun):
                 return speaker

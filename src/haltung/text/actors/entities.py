@@ -15,6 +15,7 @@ A mention becomes an entity in three steps:
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,10 +42,44 @@ _PARTICLES = frozenset(
 )
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Entity:
     name: str
     person: bool
+    key: str = ""  # normalise_actor(name)
+    stamp: int = 0  # when it was last mentioned
+
+
+class _Seen:
+    """The entities of a document so far, indexed by their normalised name and its last word:
+    every way a mention can name an earlier entity (equal names, one name the end of the other,
+    a surname) needs one of the two, so a document's mentions take linear time."""
+
+    def __init__(self) -> None:
+        self.by_key: defaultdict[str, set[_Entity]] = defaultdict(set)
+        self.by_last: defaultdict[str, set[_Entity]] = defaultdict(set)
+        self.clock = 0
+
+    def candidates(self, key: str) -> set[_Entity]:
+        last = key.rsplit(" ", 1)[-1]
+        return (
+            self.by_key.get(key, set())
+            | self.by_last.get(last, set())
+            | (self.by_last.get(key, set()))
+        )
+
+    def add(self, entity: _Entity) -> None:
+        entity.key = normalise_actor(entity.name)
+        self.by_key[entity.key].add(entity)
+        self.by_last[entity.key.rsplit(" ", 1)[-1]].add(entity)
+
+    def discard(self, entity: _Entity) -> None:
+        self.by_key[entity.key].discard(entity)
+        self.by_last[entity.key.rsplit(" ", 1)[-1]].discard(entity)
+
+    def touch(self, entity: _Entity) -> None:
+        self.clock += 1
+        entity.stamp = self.clock
 
 
 @lru_cache(maxsize=1)
@@ -59,7 +94,7 @@ def document_entities(
     (what `ActorDetector.detect` returns). `gazetteer` gives the aliases (None: the built-in
     list); an empty actor stays ''."""
     gazetteer = gazetteer or _builtin()
-    seen: list[_Entity] = []  # least recently mentioned first
+    seen = _Seen()
     found: list[list[_Entity | None]] = []
     for sentence in actors:
         row: list[_Entity | None] = []
@@ -69,26 +104,32 @@ def document_entities(
     return [[entity.name if entity else "" for entity in row] for row in found]
 
 
-def _resolve(mention: str, gazetteer: Gazetteer, seen: list[_Entity]) -> _Entity:
-    """The entity of one mention, given those seen before in the document."""
+def _resolve(mention: str, gazetteer: Gazetteer, seen: _Seen) -> _Entity:
+    """The entity of one mention: the most recently mentioned earlier entity it names, else a
+    new one."""
     name, person = _base(mention, gazetteer)
     key = normalise_actor(name)
     # one word that ends like a role may be a surname seen before („Hoffmeister“)
     surname = not person and " " not in name and name[:1].isupper()
-    for entity in reversed(seen):
-        other = normalise_actor(entity.name)
+    matching = [
+        entity
+        for entity in seen.candidates(key)
         if (
-            other == key
-            or (person and entity.person and _same_person(key, other))
-            or (surname and entity.person and other.split()[-1] == key)
-        ):
-            if person and len(key.split()) > len(other.split()):
-                entity.name = name
-            seen.remove(entity)
-            seen.append(entity)
-            return entity
-    entity = _Entity(name, person)
-    seen.append(entity)
+            entity.key == key
+            or (person and entity.person and _same_person(key, entity.key))
+            or (surname and entity.person and entity.key.split()[-1] == key)
+        )
+    ]
+    if matching:
+        entity = max(matching, key=lambda e: e.stamp)
+        if person and len(key.split()) > len(entity.key.split()):
+            seen.discard(entity)
+            entity.name = name
+            seen.add(entity)
+    else:
+        entity = _Entity(name, person)
+        seen.add(entity)
+    seen.touch(entity)
     return entity
 
 

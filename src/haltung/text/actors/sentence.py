@@ -80,10 +80,32 @@ class Sentence(Clauses):
     def phrase(self, i: int, oblique: bool = False, attributes: bool = True) -> Phrase | None:
         key = (i, oblique if attributes else None)
         if key not in self._np_cache:
-            self._np_cache[key] = self._parse_phrase(i, oblique, attributes)
+            if attributes and not oblique:
+                self._parse_appositions(i)
+            else:
+                self._np_cache[key] = self._parse_phrase(i, oblique, attributes)
         return self._np_cache[key]
 
-    def _parse_phrase(self, i: int, oblique: bool, attributes: bool) -> Phrase | None:
+    def _parse_appositions(self, i: int) -> None:
+        """Parse the phrase at i and the phrases after its commas („A, B, C, …“, each a
+        possible apposition of the one before) from the right: a long chain needs no deep
+        recursion."""
+        chain: list[tuple[int, Phrase | None]] = []
+        k = i
+        while (k, False) not in self._np_cache:
+            phrase = self._parse_phrase(k, False, True, apposition=False)
+            chain.append((k, phrase))
+            if phrase is None or self.low(phrase.end) != ",":
+                break
+            k = phrase.end + 1
+        for k, phrase in reversed(chain):
+            if phrase is not None:
+                self._apposition(phrase)
+            self._np_cache[(k, False)] = phrase
+
+    def _parse_phrase(
+        self, i: int, oblique: bool, attributes: bool, *, apposition: bool = True
+    ) -> Phrase | None:
         if not 0 <= i < self.n:
             return None
         j, det = i, None
@@ -112,7 +134,8 @@ class Sentence(Clauses):
             j = self._attributes(phrase)
             phrase.tail_end = j
             phrase.end = j
-            self._apposition(phrase)
+            if apposition:
+                self._apposition(phrase)
         else:
             phrase.tail_end = j
         return phrase
