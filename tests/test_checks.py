@@ -56,3 +56,16 @@ def test_invalid_training_data_says_nothing_was_trained(store, tmp_path):
     bad.write_text('{"id": "1", "doc_id": "d", "text": "Gut.", "label": "FAVOR"}\n', "utf-8")
     done = run_in_process("haltung-train", *store["overrides"], f"data.path={bad}")
     assert done.returncode != 0 and "Nothing was trained." in done.stderr
+
+
+def test_reading_commands_never_create_a_store(tmp_path):
+    uri = f"sqlite:///{tmp_path / 'missing' / 'mlflow.db'}"
+    for args in (
+        ["predict", "--model", "runs:/abc/model", "--tracking-uri", uri],
+        ["ui", "--tracking-uri", uri],
+        ["runs", "clean", "--tracking-uri", uri],
+    ):
+        done = run_in_process("haltung", *args, stdin="Ein Satz.")
+        assert done.returncode == 2, (args, done.stderr)
+        assert "There is no MLflow store at" in done.stderr
+    assert not (tmp_path / "missing").exists()

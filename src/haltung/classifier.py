@@ -147,7 +147,7 @@ def _download(uri: str, tracking_uri: str | None) -> Path:
 
     store = resolve_store(uri=tracking_uri).uri
     try:
-        check_store(store)
+        check_store(store, create=False)
     except TrackingError as err:
         raise ModelLoadError(f"Cannot load {uri}: {err}") from None
     mlflow.set_tracking_uri(store)

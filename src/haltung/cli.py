@@ -561,7 +561,7 @@ def _ui(args: argparse.Namespace) -> int:
     cfg = compose()
     store = resolve_store(cfg, uri=args.tracking_uri)
     uri, artifacts = store.uri, store.artifact_location
-    check_store(uri)
+    check_store(uri, create=args.tracking_uri is None)  # a named store must exist
     address = f"http://{args.host}:{args.port}"
     print(f"MLflow UI for {uri} at {address}  (Ctrl-C stops it)")
     view = runs_view_path(uri, cfg.tracking.experiment_name)

@@ -37,7 +37,7 @@ def stale_runs(store: Store, older_than: float, experiment: str | None = None) -
     start or their latest metric, is more than `older_than` seconds ago."""
     from mlflow import MlflowClient
 
-    check_store(store.uri)
+    check_store(store.uri, create=False)
     client = MlflowClient(store.uri)
     if experiment:
         found = client.get_experiment_by_name(experiment)

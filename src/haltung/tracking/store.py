@@ -52,8 +52,11 @@ def resolve_store(cfg: Any | None = None, *, uri: str | None = None) -> Store:
     return Store(str(uri), str(artifacts))
 
 
-def check_store(uri: str, timeout: float = 5.0) -> None:
+def check_store(uri: str, timeout: float = 5.0, *, create: bool = True) -> None:
     """Fail fast with a clear message when the store cannot be used.
+
+    `create=False` is for commands that only read (loading a model, the UI on a given store,
+    cleaning runs): a SQLite store that does not exist is an error, not a new empty store.
 
     A tracking server must answer its health check. A SQLite file must have a writable folder
     and open as an MLflow store; it is created (MLflow's migrations) under the store's lock, so
@@ -76,6 +79,11 @@ def check_store(uri: str, timeout: float = 5.0) -> None:
                 f"The MLflow server at {uri} cannot be reached ({reason}). {hint}"
             ) from None
     elif path := sqlite_path(uri):
+        if not create and not path.is_file():
+            raise TrackingError(
+                f"There is no MLflow store at {path}: nothing was logged there. Check the path "
+                "(--tracking-uri, MLFLOW_TRACKING_URI), or train first with haltung-train."
+            )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
