@@ -81,6 +81,20 @@ class Done:
     stderr: str
 
 
+def train_in_new_store(folder: Path, empty_store: Path, *overrides: str) -> tuple[Path, str, Done]:
+    """One `haltung-train` run (experiment "test") into a fresh store under `folder`."""
+    experiments = folder / "experiments"
+    uri = new_store(empty_store, experiments)
+    done = run_in_process(
+        "haltung-train",
+        f"paths.experiments_dir={experiments}",
+        "tracking.experiment_name=test",
+        *overrides,
+    )
+    assert done.returncode == 0, done.stderr
+    return experiments, uri, done
+
+
 def run_in_process(name: str, *args: str, stdin: str | None = None) -> Done:
     """Run `haltung-train` (through its Hydra app) or `haltung` in this process, as a user
     would on the command line, without paying for a new interpreter."""

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
-from conftest import new_store, run_in_process
+from conftest import new_store, run_in_process, train_in_new_store
 from haltung import StanceClassifier
 from haltung.tracking.store import (
     KIND,
@@ -43,17 +43,13 @@ def experiment_runs(uri: str):
 @pytest.fixture(scope="module")
 def single(tmp_path_factory, empty_store):
     """One run of the fixture data, in a store of its own."""
-    experiments = tmp_path_factory.mktemp("tracking") / "experiments"
-    uri = new_store(empty_store, experiments)
-    done = run_in_process(
-        "haltung-train",
-        f"paths.experiments_dir={experiments}",
-        "tracking.experiment_name=test",
+    _, uri, _ = train_in_new_store(
+        tmp_path_factory.mktemp("tracking"),
+        empty_store,
         "data=fixture",
         "model=tfidf_nb",
         "evaluation.bootstrap_samples=50",
     )
-    assert done.returncode == 0, done.stderr
     experiment, (run,) = experiment_runs(uri)
     return {"uri": uri, "experiment": experiment, "run": run}
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
-from conftest import new_store, run_in_process, run_script
+from conftest import run_in_process, run_script, train_in_new_store
 from haltung import StanceClassifier
 
 MODEL_FILES = {"MLmodel", "data", "input_example.json", "requirements.txt"}
@@ -28,18 +28,14 @@ def runs(uri: str) -> list:
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, empty_store):
     """One default run with overrides into a temporary store."""
-    experiments = tmp_path_factory.mktemp("e2e") / "experiments"
-    uri = new_store(empty_store, experiments)
-    done = run_in_process(
-        "haltung-train",
-        f"paths.experiments_dir={experiments}",
-        "tracking.experiment_name=test",
+    experiments, uri, done = train_in_new_store(
+        tmp_path_factory.mktemp("e2e"),
+        empty_store,
         "data=fixture",
         "model=tfidf_svm",
         "seed=3",
         "evaluation.bootstrap_samples=200",
     )
-    assert done.returncode == 0, done.stderr
     (run,) = runs(uri)
     return {"uri": uri, "run": run, "stdout": done.stdout, "dir": experiments}
 
