@@ -12,7 +12,7 @@ import pytest
 from mlflow import MlflowClient
 
 from conftest import BIN, ROOT, run_in_process, script_env
-from haltung.train import _in_store_write
+from haltung.stopping import _in_store_write
 
 TOGETHER = 4
 

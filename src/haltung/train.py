@@ -9,18 +9,16 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import CompactHydraException
 from omegaconf import DictConfig, OmegaConf
 
-from haltung import harness
+from haltung import harness, stopping
 from haltung.config import config_dir
 from haltung.errors import DataError, HaltungError
 from haltung.harness import Outcome
@@ -92,62 +90,21 @@ def _app(cfg: DictConfig) -> float:
     return result.evaluation.primary
 
 
-class Stopped(KeyboardInterrupt):
-    """A signal (SIGINT, SIGTERM, SIGHUP) stopped training; the open run ends KILLED."""
-
-    def __init__(self, signum: int) -> None:
-        self.signum = signum
-        super().__init__(f"stopped by {signal.Signals(signum).name}")
-
-
-STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
-RETRY_SECONDS = 0.05  # a signal that arrives inside a store write is delivered again after it
-
-
-def _in_store_write(frame: FrameType | None) -> bool:
-    """Whether the main thread is inside MLflow's store or SQLAlchemy (a write in progress)."""
-    while frame is not None:
-        if frame.f_globals.get("__name__", "").startswith(("sqlalchemy", "mlflow.store")):
-            return True
-        frame = frame.f_back
-    return False
-
-
-_stopping = threading.Event()
-
-
-def _stop(signum: int, frame: FrameType | None) -> None:
-    """End the run like Ctrl-C (KILLED, not left RUNNING); never cut a store write in half.
-    Once stopping, further signals are ignored so that closing the run is not cut either."""
-    if _stopping.is_set():
-        return
-    if _in_store_write(frame):
-        retry = threading.Timer(RETRY_SECONDS, os.kill, (os.getpid(), signum))
-        retry.daemon = True  # never hold up the exit
-        retry.start()
-        return
-    _stopping.set()
-    raise Stopped(signum)
-
-
 def main() -> None:
     """Console entry point of `haltung-train`: a stop signal ends it with one line and the
     shell's code for that signal (130 SIGINT, 143 SIGTERM, 129 SIGHUP)."""
-    for signum in STOP_SIGNALS:
-        signal.signal(signum, _stop)
+    stopping.install()
     try:
         _app()
     except KeyboardInterrupt as err:
         from haltung.tracking.sweep import STOPPED_ENV
 
-        signum = err.signum if isinstance(err, Stopped) else signal.SIGINT
+        signum = err.signum if isinstance(err, stopping.Stopped) else signal.SIGINT
         os.environ[STOPPED_ENV] = signal.Signals(signum).name  # the sweep's exit hook reads it
         run_id = getattr(err, "run_id", None)
         done = f"; run {run_id} marked KILLED" if run_id else ""
         print(f"haltung-train: stopped by {signal.Signals(signum).name}{done}", file=sys.stderr)
-        sys.exit(128 + signum)
+        sys.exit(stopping.exit_code(signum))
 
 
 if __name__ == "__main__":
