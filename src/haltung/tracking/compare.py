@@ -90,9 +90,14 @@ def markdown(table: pd.DataFrame) -> str:
             delta, p = "best", ""
         else:
             delta = f"{r.delta_to_best:+.3f} ({r.delta_ci_low:+.3f} to {r.delta_ci_high:+.3f})"
-            p = f"{r.p_value:.4f}"
+            p = p_text(r.p_value)
         lines.append(f"| {r.metric} | {r.group} | {r.score:.3f}{ci} | {delta} | {p} |")
     return "\n".join(lines) + "\n"
+
+
+def p_text(p: float, samples: int = SAMPLES) -> str:
+    """A bootstrap p-value as text: 0 resamples against means p < 1/samples, not p = 0."""
+    return f"< {1 / samples:.4f}" if p < 1 / samples else f"{p:.4f}"
 
 
 def wide_console() -> Any:
@@ -115,6 +120,6 @@ def _print(table: pd.DataFrame) -> None:
             r.group,
             f"{r.score:.3f}",
             "best" if r.best else f"{r.delta_to_best:+.3f}",
-            "" if r.best else f"{r.p_value:.4f}",
+            "" if r.best else p_text(r.p_value),
         )
     wide_console().print(out)
