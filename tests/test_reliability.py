@@ -174,3 +174,30 @@ def test_runs_clean_reads_ages():
     assert [parse_age(a) for a in ("0s", "90", "30m", "1h", "2d")] == [0, 90, 1800, 3600, 172800]
     with pytest.raises(ConfigError):
         parse_age("soon")
+
+
+@pytest.mark.slow  # SQLite's lock wait is about half a minute: the test takes a minute
+def test_a_store_locked_past_the_wait_fails_the_run_in_one_line(store):
+    import sqlite3
+
+    command = [str(BIN / "haltung-train"), *store["overrides"], "model=tiny"]
+    command += ["model.estimator.epochs=8"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=script_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not runs(store["uri"]):
+        time.sleep(0.2)
+    holder = sqlite3.connect(store["uri"].removeprefix("sqlite:///"), timeout=60)
+    holder.execute("BEGIN EXCLUSIVE")  # another process holds the store for 45 s
+    time.sleep(45)
+    holder.rollback()
+    holder.close()
+    _, errors = process.communicate(timeout=120)
+    (run,) = runs(store["uri"])
+    assert process.returncode != 0 and run.info.status == "FAILED"
+    assert (
+        "could not be written during run" in errors.decode()
+        and "database is locked" in errors.decode()
+    )
+    assert "Traceback" not in errors.decode()

@@ -20,8 +20,10 @@ import mlflow
 import mlflow.data
 import pandas as pd
 from mlflow.data.dataset_source import DatasetSource
+from mlflow.exceptions import MlflowException
 
 from haltung.data import Dataset, Fold
+from haltung.errors import TrackingError
 from haltung.harness import Outcome, Plan
 from haltung.models.inputs import input_frame
 from haltung.tracking.compare import SCORING_TAG
@@ -51,11 +53,20 @@ def experiment_run(plan: Plan, store: Store, overrides: Sequence[str]) -> Iterat
     varying = json.loads(os.environ.get(SWEEP_KEYS_ENV, "[]")) if parent else []
     name = cfg.tracking.run_name or run_label(list(overrides), str(cfg.model.name), varying)
     tags = run_tags(plan, overrides)
-    with tracked_run(experiment_id, name, tags, parent) as run:
-        log_config(cfg, overrides)
-        log_datasets(plan)
-        publish_runs_view(experiment_id, _headline_metrics(plan))
-        yield run.info.run_id
+    try:
+        with tracked_run(experiment_id, name, tags, parent) as run:
+            log_config(cfg, overrides)
+            log_datasets(plan)
+            publish_runs_view(experiment_id, _headline_metrics(plan))
+            yield run.info.run_id
+    except MlflowException as err:  # the store failed mid-run (e.g. locked by another process)
+        reason = str(err.message).splitlines()[0]
+        raise TrackingError(
+            f"The MLflow store {store.uri} could not be written during run {run.info.run_id}: "
+            f"{reason}. The run was marked FAILED as soon as the store allowed it; if another "
+            "process holds the store, wait for it, and `haltung runs clean` marks runs left "
+            "RUNNING."
+        ) from None
 
 
 def run_tags(plan: Plan, overrides: Sequence[str]) -> dict[str, str]:

@@ -159,6 +159,9 @@ def connect(store: Store, experiment_name: str) -> str:
 
     uri = store.uri
     logging.getLogger("mlflow").setLevel(logging.WARNING)  # keep the console for haltung's news
+    # A database error is raised to haltung, which says it in one line; MLflow's own logger would
+    # print each retry's traceback first.
+    logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
     check_store(uri)
     mlflow.set_tracking_uri(uri)
     try:
