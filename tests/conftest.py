@@ -41,6 +41,15 @@ def empty_store(tmp_path_factory) -> Path:
     return path
 
 
+def runs(uri: str, experiment: str = "test") -> list:
+    """The runs of an experiment in a store ([] when the experiment does not exist)."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient(uri)
+    found = client.get_experiment_by_name(experiment)
+    return client.search_runs([found.experiment_id], max_results=100) if found else []
+
+
 def new_store(empty_store: Path, folder: Path) -> str:
     """A fresh, empty MLflow store in `folder`: a copy of the session's template."""
     folder.mkdir(parents=True, exist_ok=True)

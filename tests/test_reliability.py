@@ -11,16 +11,10 @@ from pathlib import Path
 import pytest
 from mlflow import MlflowClient
 
-from conftest import BIN, ROOT, run_in_process, script_env
+from conftest import BIN, ROOT, run_in_process, runs, script_env
 from haltung.stopping import _in_store_write
 
 TOGETHER = 4
-
-
-def runs(uri: str, experiment: str = "test") -> list:
-    client = MlflowClient(uri)
-    found = client.get_experiment_by_name(experiment)
-    return client.search_runs([found.experiment_id], max_results=100) if found else []
 
 
 def test_processes_started_together_share_a_new_store(tmp_path: Path):

@@ -13,16 +13,10 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
-from conftest import run_in_process, run_script, train_in_new_store
+from conftest import run_in_process, run_script, runs, train_in_new_store
 from haltung import StanceClassifier
 
 MODEL_FILES = {"MLmodel", "data", "input_example.json", "requirements.txt"}
-
-
-def runs(uri: str) -> list:
-    client = MlflowClient(uri)
-    experiment = client.get_experiment_by_name("test")
-    return client.search_runs([experiment.experiment_id], max_results=100) if experiment else []
 
 
 @pytest.fixture(scope="module")
