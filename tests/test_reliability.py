@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from mlflow import MlflowClient
 
-from conftest import BIN, ROOT, run_in_process, runs, script_env
+from conftest import BIN, ROOT, new_store, run_in_process, runs, script_env
 from haltung.stopping import _in_store_write
 
 TOGETHER = 4
@@ -61,16 +65,34 @@ def test_a_read_only_experiments_folder_is_one_clear_error(tmp_path: Path):
     from haltung.errors import TrackingError
     from haltung.tracking.store import check_store
 
-    if sys.platform == "win32" or __import__("os").geteuid() == 0:
-        pytest.skip("permissions do not bind here (root or Windows)")
     folder = tmp_path / "experiments"
     folder.mkdir()
-    folder.chmod(0o555)
-    try:
+    with read_only(folder):
         with pytest.raises(TrackingError, match="read-only"):
             check_store(f"sqlite:///{folder / 'mlflow.db'}")
+        assert not (folder / "mlflow.db").exists()
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """Make `folder` read-only for this process: by its mode, or, for root (whom modes do not
+    bind), by the immutable attribute (`chattr +i`, ext4 and friends)."""
+    if sys.platform == "win32":
+        pytest.skip("POSIX permissions")
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"root, and chattr +i failed: {done.stderr.decode().strip()}")
+    try:
+        yield
     finally:
-        folder.chmod(0o755)
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
 
 
 def stop_training(store: dict[str, str], signum: int) -> tuple[int, str]:
@@ -190,8 +212,146 @@ def test_a_store_locked_past_the_wait_fails_the_run_in_one_line(store):
     _, errors = process.communicate(timeout=120)
     (run,) = runs(store["uri"])
     assert process.returncode != 0 and run.info.status == "FAILED"
+    assert "database is locked" in run.data.tags["error"]
     assert (
         "could not be written during run" in errors.decode()
         and "database is locked" in errors.decode()
     )
+    assert "Traceback" not in errors.decode()
+
+
+class StoreHolder:
+    """Another process's hold on a SQLite store: an exclusive transaction, released on call."""
+
+    def __init__(self, uri: str) -> None:
+        import sqlite3
+
+        path = uri.removeprefix("sqlite:///")
+        self.connection = sqlite3.connect(path, timeout=60, check_same_thread=False)
+        self.connection.execute("BEGIN EXCLUSIVE")
+
+    def release(self) -> None:
+        self.connection.rollback()
+        self.connection.close()
+
+
+def failing_run(uri: str, holder_release_after: float | None, patience: float) -> str:
+    """A run that fails while another process holds the store; its id."""
+    import mlflow
+
+    from haltung.tracking.run import tracked_run
+    from haltung.tracking.store import connect, resolve_store
+
+    experiment = connect(resolve_store(uri=uri), "test")
+    with (
+        pytest.raises(RuntimeError, match="boom"),  # the run's own error, not the store's
+        tracked_run(experiment, "locked", patience=patience) as run,
+    ):
+        holder = StoreHolder(uri)
+        if holder_release_after is not None:
+            threading.Timer(holder_release_after, holder.release).start()
+        run_id = run.info.run_id
+        raise RuntimeError("boom")
+    assert mlflow.active_run() is None  # MLflow's exit hook will not end it FINISHED
+    if holder_release_after is None:
+        holder.release()
+    return run_id
+
+
+def test_a_store_locked_while_a_run_ends_is_waited_for(tmp_path: Path, empty_store: Path):
+    from haltung.tracking.closing import unclosed_file
+
+    uri = new_store(empty_store, tmp_path)
+    run_id = failing_run(uri, holder_release_after=2.0, patience=60)
+    run = MlflowClient(uri).get_run(run_id)
+    assert run.info.status == "FAILED"
+    assert run.data.tags["error"] == "RuntimeError: boom"
+    assert not unclosed_file(uri).exists()
+
+
+def test_a_store_locked_past_the_patience_is_ended_by_the_next_command(
+    tmp_path: Path, empty_store: Path, caplog
+):
+    from haltung.tracking.closing import unclosed_file
+    from haltung.tracking.store import check_store
+
+    uri = new_store(empty_store, tmp_path)
+    run_id = failing_run(uri, holder_release_after=None, patience=0)  # MLflow waits 20 s once
+    client = MlflowClient(uri)
+    assert client.get_run(run_id).info.status == "RUNNING"  # nothing could be written
+    assert unclosed_file(uri).is_file()
+    assert f"Run {run_id} could not be ended" in caplog.text and "database is locked" in caplog.text
+    check_store(uri, create=False)  # what every haltung command on the store does first
+    run = client.get_run(run_id)
+    assert run.info.status == "FAILED" and run.data.tags["error"] == "RuntimeError: boom"
+    assert not unclosed_file(uri).exists()
+    check_store(uri, create=False)  # nothing left to do
+    assert client.get_run(run_id).info.status == "FAILED"
+
+
+def test_a_joblib_sweep_on_a_new_store_ends_every_run(tmp_path: Path):
+    """Jobs start two at a time on a store that does not exist yet (Hydra's joblib launcher);
+    the quick ones finish, SIGTERM stops the sweep while the slow ones run: nothing is lost and
+    nothing stays RUNNING."""
+    quick, slow = "2", "500"
+    experiments = tmp_path / "experiments"
+    uri = f"sqlite:///{experiments / 'mlflow.db'}"
+    command = [
+        str(BIN / "haltung-train"),
+        "-m",
+        "hydra/launcher=joblib",
+        "hydra.launcher.n_jobs=2",  # the quick pair starts together, then the slow pair
+        f"hydra.sweep.dir={tmp_path / 'multirun'}",
+        f"paths.experiments_dir={experiments}",
+        "tracking.experiment_name=test",
+        "data=fixture",
+        "~task.test_sets",
+        "evaluation.bootstrap_samples=50",
+        "model=tiny",
+        "model.estimator.epochs=2,500",  # two quick jobs, two that run until stopped
+        "seed=1,2",
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=script_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+    def statuses() -> list[tuple[str, str]]:
+        """(epochs, status) of each run, read without MLflow (which would set up the store
+        itself, racing the jobs)."""
+        import sqlite3
+
+        query = (
+            "SELECT coalesce(p.value, 'sweep'), r.status FROM runs r LEFT JOIN params p "
+            "ON p.run_uuid = r.run_uuid AND p.key = 'model.estimator.epochs'"
+        )
+        try:
+            with sqlite3.connect(f"file:{experiments / 'mlflow.db'}?mode=ro", uri=True) as db:
+                return sorted(db.execute(query).fetchall())
+        except sqlite3.Error:  # no store or no tables yet
+            return []
+
+    deadline = time.monotonic() + 240
+    while (
+        time.monotonic() < deadline
+        and process.poll() is None
+        and statuses()
+        != [(quick, "FINISHED"), (quick, "FINISHED"), (slow, "RUNNING"), (slow, "RUNNING"),
+            ("sweep", "RUNNING")]
+    ):
+        time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 143, errors.decode()[-3000:]
+    assert statuses() == [
+        (quick, "FINISHED"),
+        (quick, "FINISHED"),
+        (slow, "KILLED"),
+        (slow, "KILLED"),
+        ("sweep", "KILLED"),
+    ]
+    parent = next(r for r in runs(uri) if "model" not in r.data.tags)
+    children = [r for r in runs(uri) if r.data.tags.get("mlflow.parentRunId")]
+    assert len(children) == 4
+    assert {r.data.tags["mlflow.parentRunId"] for r in children} == {parent.info.run_id}
+    assert parent.data.tags["error"] == "sweep stopped by SIGTERM"
     assert "Traceback" not in errors.decode()

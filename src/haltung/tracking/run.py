@@ -6,7 +6,7 @@ import json
 import subprocess
 import traceback
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from haltung.evaluation.metrics import Evaluation
 from haltung.evaluation.plots import confusion_matrix_png
+from haltung.tracking import closing
 
 MAX_PARAM_LENGTH = 6000  # MLflow's limit for a param value
 PARAMS_LEFT_OUT = ("analyze", "hydra")  # in config.yaml, not params: they do not shape a run
@@ -26,27 +27,32 @@ def tracked_run(
     run_name: str | None = None,
     tags: Mapping[str, str] | None = None,
     parent_run_id: str | None = None,
+    *,
+    patience: float = closing.PATIENCE,
 ) -> Iterator[mlflow.ActiveRun]:
-    """Start a run; end it FINISHED, or FAILED (KILLED on Ctrl-C) with the error logged."""
+    """Start a run; end it FINISHED, or FAILED (KILLED on Ctrl-C) with the error logged. A
+    store locked by another process is waited for up to `patience` seconds, then the ending is
+    kept for the next command on the store (`tracking.closing`)."""
     run = mlflow.start_run(
         experiment_id=experiment_id,
         run_name=run_name,
         tags=dict(tags or {}),
         parent_run_id=parent_run_id,
     )
+    run_id, uri = run.info.run_id, mlflow.get_tracking_uri()
     try:
         yield run
     except BaseException as err:
         status = "KILLED" if isinstance(err, KeyboardInterrupt) else "FAILED"
         if isinstance(err, KeyboardInterrupt):
-            err.run_id = run.info.run_id  # for the one line the command prints
-        try:
-            mlflow.set_tag("error", f"{type(err).__name__}: {err}"[:5000])
-            mlflow.log_text("".join(traceback.format_exception(err)), "error.txt")
-        finally:
-            mlflow.end_run(status=status)
+            err.run_id = run_id  # for the one line the command prints
+        error = {"error": f"{type(err).__name__}: {err}"[:5000]}
+        if closing.end_run(uri, run_id, status, error, patience=patience):
+            with suppress(Exception):  # the store answered: the traceback is a bonus
+                text = "".join(traceback.format_exception(err))
+                mlflow.MlflowClient(uri).log_text(run_id, text, "error.txt")
         raise
-    mlflow.end_run(status="FINISHED")
+    closing.end_run(uri, run_id, "FINISHED", patience=patience)
 
 
 def flatten(config: Mapping[str, Any], prefix: str = "") -> dict[str, str]:

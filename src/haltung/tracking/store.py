@@ -52,6 +52,12 @@ def resolve_store(cfg: Any | None = None, *, uri: str | None = None) -> Store:
     return Store(str(uri), str(artifacts))
 
 
+def store_uri(uri: str | None = None) -> str:
+    """`resolve_store(uri=uri).uri`: a given `uri` wins, so the config is composed only
+    without one (model URIs resolved from a cache need no Hydra)."""
+    return uri or resolve_store().uri
+
+
 def check_store(uri: str, timeout: float = 5.0, *, create: bool = True) -> None:
     """Fail fast with a clear message when the store cannot be used.
 
@@ -96,8 +102,11 @@ def check_store(uri: str, timeout: float = 5.0, *, create: bool = True) -> None:
                 f"The MLflow store {path} is read-only. Make it and its folder writable, or use "
                 "another store with tracking.uri=…"
             )
+        from haltung.tracking.closing import close_unclosed  # (it imports this module)
+
         with store_lock(uri):
             _open_sqlite(uri, path)
+            close_unclosed(uri)  # runs a locked store kept from ending earlier
 
 
 def sqlite_path(uri: str) -> Path | None:

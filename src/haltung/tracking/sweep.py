@@ -22,6 +22,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from haltung.evaluation.metrics import mean_sd
+from haltung.tracking import closing
 from haltung.tracking.compare import SCORING_TAG, publish_comparison, wide_console
 
 PARENT_ENV = "HALTUNG_PARENT_RUN_ID"
@@ -146,19 +147,18 @@ class SweepCallback(Callback):
 
         client = MlflowClient(self.uri)
         stopped = os.environ.get(STOPPED_ENV) if status != "FINISHED" else None
+        tags = {}
         try:
             close_children(client, run_id)
             summary, failed = summarise(client, run_id)
             if stopped:
-                status = "KILLED"
-                client.set_tag(run_id, "error", f"sweep stopped by {stopped}")
+                status, tags = "KILLED", {"error": f"sweep stopped by {stopped}"}
             elif failed:
-                status = "FAILED"
-                client.set_tag(run_id, "error", f"{failed} job(s) failed; see their runs")
+                status, tags = "FAILED", {"error": f"{failed} job(s) failed; see their runs"}
             publish_summary(client, run_id, summary, failed)
             publish_comparison(client, run_id, summary)
         finally:
-            client.set_terminated(run_id, status=status)
+            closing.end_run(self.uri, run_id, status, tags)
 
 
 def close_children(client: Any, parent_run_id: str) -> None:
@@ -172,7 +172,8 @@ def close_children(client: Any, parent_run_id: str) -> None:
         max_results=10_000,
     )
     for child in running:
-        client.set_terminated(child.info.run_id, status="KILLED")
+        tags = {"error": "cut short: the sweep ended while this job ran"}
+        closing.end_run(client.tracking_uri, child.info.run_id, "KILLED", tags)
 
 
 def summarise(client: Any, parent_run_id: str) -> tuple[pd.DataFrame, int]:
