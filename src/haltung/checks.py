@@ -53,6 +53,7 @@ def check_run_config(cfg: DictConfig) -> None:
 
     whole("seed", 0)
     choice("evaluation.eval_split", EVAL_SPLITS)
+    choice("evaluation.objective_split", EVAL_SPLITS)
     whole("evaluation.bootstrap_samples", 0)
     share("evaluation.confidence", 0.0, 1.0)
     choice("split.method", SPLIT_METHODS)

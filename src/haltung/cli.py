@@ -149,6 +149,20 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--tracking-uri", help="store (default: the project's, or $MLFLOW_TRACKING_URI)")
     c.add_argument("--dry-run", action="store_true", help="only list what would be marked")
     c.set_defaults(command=_runs_clean, name="runs clean")
+
+    g = sub.add_parser(
+        "register", help="register a run's model (or a sweep's best run) in MLflow's registry"
+    )
+    g.add_argument("run_id", help="a finished run, or a sweep's parent run (its best run)")
+    g.add_argument(
+        "--name",
+        dest="model_name",
+        default="haltung-stance",
+        help="registered model (default: %(default)s)",
+    )
+    g.add_argument("--alias", help="point this alias at the new version, e.g. champion")
+    g.add_argument("--tracking-uri", help="store (default: the project's, or $MLFLOW_TRACKING_URI)")
+    g.set_defaults(command=_register, name="register")
     return parser
 
 
@@ -549,6 +563,21 @@ def _runs_clean(args: argparse.Namespace) -> int:
         print(f"last update {when}")
     total = f"{len(stale)} run(s) RUNNING for longer than {args.older_than}"
     print(f"{total}: {verb} FAILED ({store.uri})")
+    return 0
+
+
+def _register(args: argparse.Namespace) -> int:
+    from haltung.config import compose
+    from haltung.tracking.registry import register
+    from haltung.tracking.store import resolve_store
+
+    store = resolve_store(compose(), uri=args.tracking_uri)
+    done = register(store, args.run_id, args.model_name, args.alias)
+    picked = f" (best run of sweep {done.from_sweep})" if done.from_sweep else ""
+    print(f"registered run {done.run_id}{picked} as {done.name} version {done.version}")
+    print(f"load it with:  haltung predict --model {done.uri} …   or StanceClassifier.load")
+    print(f"serve it with: MLFLOW_TRACKING_URI={store.uri} mlflow models serve -m {done.uri} "
+          "--env-manager local -p 5001")
     return 0
 
 

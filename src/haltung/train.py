@@ -87,7 +87,20 @@ def _app(cfg: DictConfig) -> float:
         raise JobFailed(f"{err} Nothing was trained.") from None
     except HaltungError as err:
         raise JobFailed(str(err)) from None
-    return result.evaluation.primary
+    return _objective(cfg, result)
+
+
+def _objective(cfg: DictConfig, result: TrainResult) -> float:
+    """What a sweeper (Optuna) maximises: the primary metric of `evaluation.objective_split`."""
+    wanted = cfg.evaluation.get("objective_split") or cfg.evaluation.eval_split
+    if wanted == cfg.evaluation.eval_split:
+        return result.evaluation.primary
+    if result.outcome.dev is None:
+        raise JobFailed(
+            f"evaluation.objective_split={wanted} needs a {wanted} split; this run has none "
+            "(e.g. split.method=kfold). Use evaluation.objective_split=test or a held-out split."
+        )
+    return result.outcome.dev.primary
 
 
 def main() -> None:

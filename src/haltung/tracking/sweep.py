@@ -24,6 +24,7 @@ from omegaconf import DictConfig, OmegaConf
 from haltung.evaluation.metrics import mean_sd
 from haltung.tracking import closing
 from haltung.tracking.compare import SCORING_TAG, publish_comparison, wide_console
+from haltung.tracking.search import publish_search, search_results
 
 PARENT_ENV = "HALTUNG_PARENT_RUN_ID"
 SWEEP_KEYS_ENV = "HALTUNG_SWEEP_KEYS"  # the keys a sweep varies (JSON list), for run names
@@ -105,6 +106,7 @@ class SweepCallback(Callback):
     def __init__(self) -> None:
         self.run_id: str | None = None
         self.uri: str | None = None
+        self.sweep_dir: str | None = None
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         from mlflow import MlflowClient
@@ -125,7 +127,7 @@ class SweepCallback(Callback):
                 NOTE_TAG: f"Sweep `{_shown(sweep)}`: running; its leaderboard comes at the end.",
             },
         )
-        self.run_id = run.info.run_id
+        self.run_id, self.sweep_dir = run.info.run_id, str(config.hydra.sweep.dir)
         os.environ[PARENT_ENV] = self.run_id
         os.environ[SWEEP_KEYS_ENV] = json.dumps(sweep_keys(experiment_overrides(task_overrides)))
         atexit.register(self._close, "FAILED")
@@ -157,6 +159,8 @@ class SweepCallback(Callback):
                 status, tags = "FAILED", {"error": f"{failed} job(s) failed; see their runs"}
             publish_summary(client, run_id, summary, failed)
             publish_comparison(client, run_id, summary)
+            if self.sweep_dir and (results := search_results(self.sweep_dir)):
+                publish_search(client, run_id, results)  # e.g. Optuna's best trial
         finally:
             closing.end_run(self.uri, run_id, status, tags)
 

@@ -1,0 +1,132 @@
+"""The model registry: `haltung register`, `models:/name@alias`, and serving over REST."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from mlflow import MlflowClient
+
+from conftest import run_in_process, runs, script_env, train_in_new_store
+from haltung.classifier import StanceClassifier
+
+SENTENCES = [
+    {"text": "Die Ministerin lehnt den Vorschlag entschieden ab.", "actor": "Die Ministerin"},
+    {"text": "Das sei Sache der Länder, sagte der Sprecher.", "actor": "der Sprecher"},
+]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, empty_store: Path) -> dict:
+    folder = tmp_path_factory.mktemp("registry")
+    experiments, uri, _ = train_in_new_store(
+        folder, empty_store, "data=fixture", "model=tfidf_nb", "~task.test_sets",
+        "evaluation.bootstrap_samples=50",
+    )
+    (run,) = runs(uri)
+    return {"uri": uri, "run_id": run.info.run_id, "folder": experiments}
+
+
+def register(trained: dict, *args: str):
+    return run_in_process("haltung", "register", *args, "--tracking-uri", trained["uri"])
+
+
+def test_register_with_an_alias_loads_the_same_model(trained: dict):
+    done = register(trained, trained["run_id"], "--name", "haltung-stance", "--alias", "champion")
+    assert done.returncode == 0, done.stderr
+    assert f"registered run {trained['run_id']} as haltung-stance version" in done.stdout
+    client = MlflowClient(trained["uri"])
+    version = client.get_model_version_by_alias("haltung-stance", "champion")
+    assert version.run_id == trained["run_id"]
+    assert version.tags["model"] == "tfidf_nb" and version.tags["task"] == "stance"
+    by_alias = StanceClassifier.load("models:/haltung-stance@champion", trained["uri"])
+    by_run = StanceClassifier.load(f"runs:/{trained['run_id']}/model", trained["uri"])
+    texts = [s["text"] for s in SENTENCES]
+    actors = [s["actor"] for s in SENTENCES]
+    assert by_alias.predict_proba(texts, actors).equals(by_run.predict_proba(texts, actors))
+
+
+def test_a_sweep_parent_registers_its_best_run(trained: dict):
+    client = MlflowClient(trained["uri"])
+    experiment = client.get_run(trained["run_id"]).info.experiment_id
+    parent = client.create_run(experiment, run_name="sweep")  # as tracking.sweep leaves it
+    client.set_tag(parent.info.run_id, "best_run_id", trained["run_id"])
+    client.set_terminated(parent.info.run_id, "FINISHED")
+    done = register(trained, parent.info.run_id, "--name", "from-sweep")
+    assert done.returncode == 0, done.stderr
+    assert f"best run of sweep {parent.info.run_id}" in done.stdout
+    (version,) = client.search_model_versions("name='from-sweep'")
+    assert version.run_id == trained["run_id"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["0" * 32], "There is no run"),
+        (["RUN", "--alias", "v1"], "MLflow reserves"),
+        (["RUN", "--name", "bad name"], "cannot be a model name"),
+        (["RUNNING"], "not FINISHED"),
+    ],
+)
+def test_register_errors_are_one_line(trained: dict, args: list[str], message: str):
+    client = MlflowClient(trained["uri"])
+    if args[0] == "RUNNING":
+        experiment = client.get_run(trained["run_id"]).info.experiment_id
+        args = [client.create_run(experiment).info.run_id]
+    args = [trained["run_id"] if a == "RUN" else a for a in args]
+    done = register(trained, *args)
+    assert done.returncode != 0
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_champion_serves_a_rest_request(trained: dict):
+    done = register(trained, trained["run_id"], "--name", "served", "--alias", "champion")
+    assert done.returncode == 0, done.stderr
+    port = free_port()
+    env = script_env() | {"MLFLOW_TRACKING_URI": trained["uri"]}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"  # its uvicorn
+    command = [sys.executable, "-m", "mlflow", "models", "serve", "-m", "models:/served@champion"]
+    command += ["--env-manager", "local", "--host", "127.0.0.1", "-p", str(port), "-w", "1"]
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"{base}/ping", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        assert server.poll() is None, server.stderr.read()[-3000:]
+        request = urllib.request.Request(
+            f"{base}/invocations",
+            data=json.dumps({"dataframe_records": SENTENCES}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            answer = json.loads(reply.read())
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    rows = answer["predictions"]
+    local = StanceClassifier.load("models:/served@champion", trained["uri"])
+    expected = local.predict([s["text"] for s in SENTENCES], [s["actor"] for s in SENTENCES])
+    assert [row["predicted"] for row in rows] == list(expected)
+    for row in rows:
+        assert sum(row[label] for label in local.labels) == pytest.approx(1.0)
