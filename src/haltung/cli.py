@@ -163,6 +163,24 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--alias", help="point this alias at the new version, e.g. champion")
     g.add_argument("--tracking-uri", help="store (default: the project's, or $MLFLOW_TRACKING_URI)")
     g.set_defaults(command=_register, name="register")
+
+    v = sub.add_parser(
+        "server", help="run a tracking server a team shares (MLflow on PostgreSQL)"
+    )
+    v.add_argument(
+        "--backend-store-uri",
+        required=True,
+        help="the database, e.g. postgresql://user:password@host:5432/mlflow",
+    )
+    v.add_argument(
+        "--artifacts-destination",
+        default="experiments/server-artifacts",
+        help="where the server keeps artifacts (a folder, or s3://… etc.; default: %(default)s)",
+    )
+    v.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to serve the network")
+    v.add_argument("--port", type=int, default=5000)
+    v.add_argument("--workers", type=int, default=2)
+    v.set_defaults(command=_server, name="server")
     return parser
 
 
@@ -581,6 +599,28 @@ def _register(args: argparse.Namespace) -> int:
     return 0
 
 
+def _server(args: argparse.Namespace) -> int:
+    import os
+
+    from haltung.tracking.server import check_backend, server_command
+
+    check_backend(args.backend_store_uri)
+    command = server_command(
+        args.backend_store_uri,
+        args.artifacts_destination,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+    )
+    shown = "127.0.0.1" if args.host == "0.0.0.0" else args.host
+    print(f"MLflow tracking server at http://{args.host}:{args.port}  (Ctrl-C stops it)")
+    print(f"clients:  export MLFLOW_TRACKING_URI=http://{shown}:{args.port}")
+    env = dict(os.environ)
+    env.setdefault("PYTHONWARNINGS", "ignore")
+    sys.stdout.flush()
+    os.execve(sys.executable, command, env)  # the server takes over this process
+
+
 def _ui(args: argparse.Namespace) -> int:
     import os
 
@@ -591,6 +631,9 @@ def _ui(args: argparse.Namespace) -> int:
     store = resolve_store(cfg, uri=args.tracking_uri)
     uri, artifacts = store.uri, store.artifact_location
     check_store(uri, create=args.tracking_uri is None)  # a named store must exist
+    if artifacts is None:  # a tracking server: it is its own UI
+        print(f"{uri} is a tracking server: open it in the browser, it serves the MLflow UI.")
+        return 0
     address = f"http://{args.host}:{args.port}"
     print(f"MLflow UI for {uri} at {address}  (Ctrl-C stops it)")
     view = runs_view_path(uri, cfg.tracking.experiment_name)

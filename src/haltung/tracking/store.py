@@ -29,7 +29,7 @@ class Store:
     """Where runs go: the tracking URI and the artifact location of new experiments."""
 
     uri: str
-    artifact_location: str
+    artifact_location: str | None  # None: the server's own (a tracking server serves them)
 
 
 def resolve_store(cfg: Any | None = None, *, uri: str | None = None) -> Store:
@@ -38,8 +38,9 @@ def resolve_store(cfg: Any | None = None, *, uri: str | None = None) -> Store:
     `uri` (a command-line flag) wins; then `tracking.uri` of the config (which reads
     $MLFLOW_TRACKING_URI); else the SQLite file `<paths.experiments_dir>/mlflow.db`, an absolute
     path so the store is the same wherever the command runs. Artifacts of new experiments go to
-    `tracking.artifact_location`, else `<paths.experiments_dir>/artifacts`. Without `cfg` the
-    project's default config is composed.
+    `tracking.artifact_location`, else `<paths.experiments_dir>/artifacts`, except on a tracking
+    server, which keeps (and serves) them itself. Without `cfg` the project's default config is
+    composed.
     """
     if cfg is None:
         from haltung.config import compose
@@ -47,9 +48,11 @@ def resolve_store(cfg: Any | None = None, *, uri: str | None = None) -> Store:
         cfg = compose()
     tracking = cfg.get("tracking") or {}
     folder = Path(cfg.paths.experiments_dir).expanduser().resolve()
-    uri = uri or tracking.get("uri") or f"sqlite:///{folder / 'mlflow.db'}"
-    artifacts = tracking.get("artifact_location") or (folder / "artifacts").as_uri()
-    return Store(str(uri), str(artifacts))
+    uri = str(uri or tracking.get("uri") or f"sqlite:///{folder / 'mlflow.db'}")
+    artifacts = tracking.get("artifact_location")
+    if not artifacts and not uri.startswith(("http://", "https://")):
+        artifacts = (folder / "artifacts").as_uri()
+    return Store(uri, str(artifacts) if artifacts else None)
 
 
 def store_uri(uri: str | None = None) -> str:

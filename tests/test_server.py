@@ -1,0 +1,110 @@
+"""A shared tracking server: MLflow on a real PostgreSQL (started by .ci/run, or by hand with
+`eval "$(scripts/postgres.sh start /tmp/haltung-pg)"`), artifacts served through the server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mlflow import MlflowClient
+
+from conftest import BIN, ROOT, run_script, runs, script_env
+from haltung.classifier import StanceClassifier
+
+POSTGRES = os.environ.get("HALTUNG_TEST_POSTGRES")
+needs_postgres = pytest.mark.skipif(
+    not POSTGRES,
+    reason='no PostgreSQL: eval "$(scripts/postgres.sh start /tmp/haltung-pg)" (.ci/run does)',
+)
+FAST = ["data=fixture", "model=majority", "~task.test_sets", "evaluation.bootstrap_samples=50"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def new_database() -> str:
+    """A database of its own on the test PostgreSQL; its URI."""
+    import psycopg2
+
+    name = f"haltung_{uuid.uuid4().hex[:12]}"
+    connection = psycopg2.connect(POSTGRES)
+    connection.autocommit = True
+    connection.cursor().execute(f"CREATE DATABASE {name}")
+    connection.close()
+    return POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[dict]:
+    folder = tmp_path_factory.mktemp("server")
+    port = free_port()
+    command = [str(BIN / "haltung"), "server", "--backend-store-uri", new_database()]
+    command += ["--artifacts-destination", str(folder / "artifacts"), "--port", str(port)]
+    command += ["--workers", "2"]
+    process = subprocess.Popen(
+        command, env=script_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.5)
+    assert process.poll() is None, process.stdout.read()
+    yield {"url": url, "artifacts": folder / "artifacts", "folder": folder}
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@needs_postgres
+def test_two_processes_log_to_the_server_and_read_back(server: dict, tmp_path: Path):
+    env = script_env() | {"MLFLOW_TRACKING_URI": server["url"]}
+    clients = [
+        subprocess.Popen(
+            [str(BIN / "haltung-train"), *FAST, f"seed={i}", "tracking.experiment_name=test",
+             f"paths.experiments_dir={tmp_path / f'client{i}'}"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        for i in (1, 2)
+    ]  # fmt: skip
+    ended = [(c.wait(timeout=300), c.stderr.read()) for c in clients]
+    assert [code for code, _ in ended] == [0, 0], ended
+    found = runs(server["url"])
+    assert sorted(r.data.params["seed"] for r in found) == ["1", "2"]
+    assert {r.info.status for r in found} == {"FINISHED"}
+    for run in found:  # artifacts live with the server, not with the client
+        assert run.info.artifact_uri.startswith("mlflow-artifacts:")
+        assert (server["artifacts"] / run.info.experiment_id / run.info.run_id).is_dir()
+        assert not (tmp_path / "client1" / "artifacts").exists()
+    model = StanceClassifier.load(f"runs:/{found[0].info.run_id}/model", server["url"])
+    assert model.predict(["Die Regierung begrüßt den Beschluss."], ["Die Regierung"])[0] in (
+        model.labels
+    )
+    assert MlflowClient(server["url"]).get_experiment_by_name("test") is not None
+
+
+def test_an_unreachable_database_is_one_line():
+    done = run_script(
+        "haltung", "server", "--backend-store-uri", "postgresql://nobody@127.0.0.1:1/mlflow",
+        timeout=60,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "cannot be reached" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_backend_that_is_no_database_is_one_line():
+    done = run_script("haltung", "server", "--backend-store-uri", "http://127.0.0.1:1", timeout=60)
+    assert done.returncode != 0
+    assert "is not a database URI" in done.stderr and "Traceback" not in done.stderr
