@@ -108,3 +108,30 @@ def test_a_backend_that_is_no_database_is_one_line():
     done = run_script("haltung", "server", "--backend-store-uri", "http://127.0.0.1:1", timeout=60)
     assert done.returncode != 0
     assert "is not a database URI" in done.stderr and "Traceback" not in done.stderr
+
+
+@needs_postgres
+@pytest.mark.slow  # 8 + 4 trainings in worker processes: about two minutes
+@pytest.mark.parametrize(
+    ("launcher", "jobs"),
+    [(["hydra/launcher=joblib", "hydra.launcher.n_jobs=4"], 8), (["hydra/launcher=ray"], 4)],
+)
+def test_parallel_sweeps_land_complete_in_the_server(
+    server: dict, tmp_path: Path, launcher: list[str], jobs: int
+):
+    if "ray" in launcher[0]:
+        pytest.importorskip("hydra_plugins.hydra_ray_launcher", reason="haltung[cluster]")
+    experiment = f"sweep-{launcher[0].rsplit('=', 1)[1]}"
+    seeds = ",".join(str(s) for s in range(1, jobs // 2 + 1))
+    done = subprocess.run(
+        [str(BIN / "haltung-train"), "-m", *launcher, *FAST[:1], "model=majority,tfidf_nb",
+         *FAST[2:], f"seed={seeds}", f"tracking.experiment_name={experiment}",
+         f"paths.experiments_dir={tmp_path}", f"hydra.sweep.dir={tmp_path / 'multirun'}"],
+        cwd=ROOT, env=script_env() | {"MLFLOW_TRACKING_URI": server["url"]},
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = runs(server["url"], experiment)
+    children = [r for r in found if "mlflow.parentRunId" in r.data.tags]
+    assert len(found) == jobs + 1 and len(children) == jobs
+    assert {r.info.status for r in found} == {"FINISHED"}
