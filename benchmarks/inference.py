@@ -10,14 +10,18 @@ Markdown table for benchmarks/README.md:
   int8 without smoothing, sorted dynamic padding           (plain ONNX Runtime dynamic int8)
   int8, sorted dynamic padding                             (load(…, quantize="int8"))
 Sentences/s is the best of `--repeat` timed passes after one warm-up pass; agreement is with the
-fp32 predictions. `--bert-base` builds a randomly initialised BERT-base (12 layers, hidden 768,
-WordPiece vocabulary of 30,000 learnt from the corpus) for the speed figures only: with random
-weights, agreement means nothing. The int8 models are built in a temporary cache.
+fp32 predictions. Above the table: the CPU model and the instruction sets int8 speed depends on
+(AVX2, AVX-512, VNNI, AMX); below it the ratios the int8 goals are stated in. `--smoothing`
+adds int8 rows smoothed in other ways (`--smoothing none value+pooler value+pooler+gelu`).
+`--bert-base` builds a randomly initialised BERT-base (12 layers, hidden 768, WordPiece
+vocabulary of 30,000 learnt from the corpus) for the speed figures only: with random weights,
+agreement means nothing. The int8 models are built in a temporary cache.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import shutil
 import tempfile
@@ -29,6 +33,7 @@ import torch
 
 from haltung.config import compose
 from haltung.data import DataSpec, load_dataset
+from haltung.models import int8
 from haltung.models.int8 import RANGES_FILE
 from haltung.models.saved import payload_dir
 from haltung.models.transformer import TransformerClassifier, build_tiny_bert
@@ -51,6 +56,24 @@ def fixed_padding_proba(estimator, frame, batch_size: int, length: int) -> np.nd
             )
             out.append(torch.softmax(estimator.model_(**batch).logits, -1).numpy())
     return np.concatenate(out)
+
+
+CPU_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_tile", "amx_int8", "amx_bf16")
+
+
+def cpu_line(path: Path = Path("/proc/cpuinfo")) -> str:
+    """The CPU model and which of `CPU_FLAGS` it has, from /proc/cpuinfo (Linux)."""
+    try:
+        lines = path.read_text().splitlines()
+    except OSError:
+        return "CPU: unknown (no /proc/cpuinfo)"
+    first = {}  # the first processor's fields; all processors are alike
+    for line in lines:
+        key, _, value = line.partition(":")
+        first.setdefault(key.strip(), value.strip())
+    flags = set(first.get("flags", "").split())
+    marks = ", ".join(f"{flag} {'yes' if flag in flags else 'no'}" for flag in CPU_FLAGS)
+    return f"CPU: {first.get('model name', 'unknown')}, {os.cpu_count()} logical cores; {marks}"
 
 
 def timed(function, repeat: int) -> tuple[float, np.ndarray]:
@@ -86,6 +109,30 @@ def random_bert_base(train, folder: Path) -> Path:
     return folder / "model"
 
 
+FIXED = "fp32, fixed padding to 64"
+SORTED = "fp32, sorted dynamic padding"
+PLAIN = "int8 without smoothing, sorted dynamic padding"
+SHIPPED = "int8 (haltung), sorted dynamic padding"
+
+
+def variant(model: TransformerClassifier, folder: Path, parts: str, target: Path):
+    """A copy of the shipped int8 `model` that runs an int8 graph smoothed with other `parts`
+    (`value+pooler`, …; see `haltung.models.int8.smoothed`)."""
+    from safetensors.torch import load_file
+
+    from haltung.models.transformer import _saved_model
+
+    chosen = [p for p in parts.split("+") if p and p != "none"]
+    example = dict(model.tokenizer_(["Akteur"], ["Ein Satz."], return_tensors="pt"))
+    ranges = load_file(folder / RANGES_FILE)
+    int8.export_int8(_saved_model(folder), example, target, ranges, parts=chosen)
+    other = copy.copy(model)
+    other.int8_ = int8.OnnxRunner(
+        target, model.int8_.session.get_session_options().intra_op_num_threads
+    )
+    return other
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     source = parser.add_mutually_exclusive_group(required=True)
@@ -95,7 +142,19 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument(
+        "--smoothing",
+        nargs="*",
+        default=[],
+        metavar="PARTS",
+        help="more int8 rows smoothed with these parts, e.g. value+pooler value+pooler+gelu "
+        f"(parts: {', '.join(int8.SMOOTHING_PARTS)}; shipped: {'+'.join(int8.SMOOTHING)})",
+    )
     args = parser.parse_args()
+    for parts in args.smoothing:
+        unknown = set(parts.split("+")) - {*int8.SMOOTHING_PARTS, "none", ""}
+        if unknown:
+            parser.error(f"unknown smoothing parts in {parts}: {', '.join(sorted(unknown))}")
     torch.set_num_threads(args.threads)
     cfg = compose([f"data={args.data}"])
     frame = load_dataset(DataSpec.from_config(cfg.data), Task.from_config(cfg.task).labels).frame
@@ -108,31 +167,44 @@ def main() -> None:
             folder = payload_dir(Path(args.model))
         plain = Path(tmp) / "without-ranges"
         shutil.copytree(folder, plain, ignore=shutil.ignore_patterns(RANGES_FILE))
+        fp32 = TransformerClassifier.load(folder)
+        shipped = TransformerClassifier.load(folder, quantize="int8")
         models = {
-            "fp32": TransformerClassifier.load(folder),
-            "int8 plain": TransformerClassifier.load(plain, quantize="int8"),
-            "int8": TransformerClassifier.load(folder, quantize="int8"),
+            FIXED: fp32,
+            SORTED: fp32,
+            PLAIN: TransformerClassifier.load(plain, quantize="int8"),
+            SHIPPED: shipped,
         }
+        for parts in args.smoothing:
+            target = Path(tmp) / "variants" / parts / "model.onnx"
+            models[f"int8 smoothing {parts}"] = variant(shipped, folder, parts, target)
         for model in models.values():
             model.eval_batch_size = args.batch_size
         runs = {
-            "fp32, fixed padding to 64": lambda rows: fixed_padding_proba(
-                models["fp32"], rows, args.batch_size, 64
-            ),
-            "fp32, sorted dynamic padding": models["fp32"].predict_proba,
-            "int8 without smoothing, sorted dynamic padding": models["int8 plain"].predict_proba,
-            "int8 (haltung), sorted dynamic padding": models["int8"].predict_proba,
+            name: (
+                (lambda rows: fixed_padding_proba(fp32, rows, args.batch_size, 64))
+                if name == FIXED
+                else model.predict_proba
+            )
+            for name, model in models.items()
         }
         results = {
             name: timed(lambda run=run: run(test), args.repeat) for name, run in runs.items()
         }
-    reference = results["fp32, sorted dynamic padding"][1].argmax(1)
+    reference = results[SORTED][1].argmax(1)
+    speed = {name: len(test) / seconds for name, (seconds, _) in results.items()}
     kind = "random BERT-base (speed only)" if args.bert_base else str(args.model)
+    print(cpu_line())
     print(f"{kind}: {len(test)} test sentences, batch {args.batch_size}, {args.threads} threads\n")
     print("| variant | sentences/s | agreement with fp32 |\n|---|---|---|")
-    for name, (seconds, proba) in results.items():
+    for name, (_, proba) in results.items():
         agreement = f"{np.mean(proba.argmax(1) == reference):.1%}"
-        print(f"| {name} | {len(test) / seconds:.1f} | {'—' if args.bert_base else agreement} |")
+        print(f"| {name} | {speed[name]:.1f} | {'—' if args.bert_base else agreement} |")
+    print(
+        f"\nint8 (haltung) / int8 without smoothing: {speed[SHIPPED] / speed[PLAIN]:.2f}x; "
+        f"int8 (haltung) / fp32 fixed padding: {speed[SHIPPED] / speed[FIXED]:.2f}x; "
+        f"int8 (haltung) / fp32 sorted: {speed[SHIPPED] / speed[SORTED]:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ from __future__ import annotations
 import html
 import io
 import json
+import os
 import subprocess
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -481,3 +483,293 @@ def test_jsonl_reader_gives_line_numbers_and_reads_legacy_encodings(tmp_path):
     lines = ['{"a": 1}', "{oops"]
     with pytest.raises(DataError, match=r"^line 2: not valid JSON"):
         list(iter_jsonl(lines, name=""))
+
+
+# Articles in parallel (#12): `haltung analyze --jobs N`.
+
+
+def _many_articles(path, count: int = 40):
+    """A JSONL of `count` articles (more than two chunks): paragraphs of the seed article,
+    an empty one and one without actors among them."""
+    paragraphs = [p for p in SEED.read_text("utf-8").split("\n\n") if p.strip()]
+    lines = []
+    for i in range(count):
+        text = "\n\n".join(paragraphs[i % len(paragraphs) :][:3])
+        if i == 7:
+            text = "   "
+        elif i == 23:
+            text = "Die Sitzung dauerte drei Stunden. Es regnete."
+        lines.append(json.dumps({"id": f"art{i}", "text": text}, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+@pytest.fixture
+def started_workers(monkeypatch):
+    """Counts the `Workers` pools that `haltung analyze` starts."""
+    from haltung.analyze import parallel
+
+    started: list[int] = []
+
+    class Counted(parallel.Workers):
+        def __init__(self, jobs, *args):
+            started.append(jobs)
+            super().__init__(jobs, *args)
+
+    monkeypatch.setattr(parallel, "Workers", Counted)
+    return started
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "html"])
+def test_jobs_2_writes_the_same_bytes_as_jobs_1(model_dir, tmp_path, fmt, started_workers):
+    import multiprocessing
+
+    many = _many_articles(tmp_path / "many.jsonl")
+    for source in (SEED, many):
+        outputs = []
+        for jobs in ("1", "2"):
+            out = tmp_path / f"{source.stem}-{jobs}.{fmt}"
+            done = run_in_process(
+                "haltung", "analyze", str(source), "--model", str(model_dir), "--format", fmt,
+                "--output", str(out), "--jobs", jobs,
+            )  # fmt: skip
+            assert done.returncode == 0, done.stderr
+            outputs.append(out.read_bytes())
+        assert outputs[0] == outputs[1]
+    # one pool, for the 40 articles with --jobs 2; the seed article alone runs in-process
+    assert started_workers == [2]
+    assert multiprocessing.active_children() == []  # the workers have ended
+    rows = pd.read_csv(tmp_path / f"many-1.{fmt}") if fmt == "csv" else None
+    if rows is not None:  # every article in input order, the empty one without rows
+        ids = list(dict.fromkeys(rows["doc_id"]))
+        assert ids == [f"art{i}" for i in range(40) if i != 7]
+
+
+def test_default_jobs_are_the_usable_cores(model_dir, tmp_path, started_workers):
+    from haltung.analyze.parallel import default_jobs
+
+    many = _many_articles(tmp_path / "many.jsonl")
+    done = run_in_process("haltung", "analyze", str(many), "--model", str(model_dir))
+    assert done.returncode == 0, done.stderr
+    assert started_workers == ([default_jobs()] if default_jobs() > 1 else [])
+    assert default_jobs() == len(os.sched_getaffinity(0))
+
+
+class PidDetector:
+    """The rule-based detector, noting which process detected (a line per call in `log`)."""
+
+    def __init__(self, log):
+        from haltung.text.actors import ActorDetector
+
+        self.inner, self.log = ActorDetector(), log
+
+    def detect(self, sentences):
+        if any("KAPUTT" in s for s in sentences):
+            raise DataError("article with KAPUTT: cannot detect actors.")
+        with self.log.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()}\n")
+        return self.inner.detect(sentences)
+
+    def entities(self, actors):
+        return self.inner.entities(actors)
+
+
+def test_workers_split_and_detect_the_main_process_classifies(classifier, tmp_path):
+    import multiprocessing
+
+    from haltung.analyze import analyze_articles
+
+    texts = [
+        "Die Gewerkschaft lehnte das Angebot ab.",
+        "Der Minister wollte sich nicht äußern. Es regnete.",
+        SEED.read_text("utf-8"),
+    ]
+    articles = [Article(f"a{i}", texts[i % 3]) for i in range(50)]
+    log = tmp_path / "pids.txt"
+    analyzer = ArticleAnalyzer(classifier.predict_proba, detector=PidDetector(log))
+    alone = pd.concat(analyzer.rows(article) for article in articles)
+    log.unlink()
+    frames = list(analyze_articles(analyzer, iter(articles), jobs=2))
+    assert [f["doc_id"].iloc[0] for f in frames] == [a.id for a in articles]
+    pd.testing.assert_frame_equal(
+        pd.concat(frames).reset_index(drop=True), alone.reset_index(drop=True)
+    )
+    pids = set(log.read_text().split())
+    assert len(pids) == 2 and str(os.getpid()) not in pids
+    assert multiprocessing.active_children() == []
+    log.unlink()
+    list(analyze_articles(analyzer, iter(articles[:16]), jobs=2))  # one chunk: no workers
+    assert set(log.read_text().split()) == {str(os.getpid())}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_error_in_a_worker_is_the_same_clear_error(classifier, tmp_path, jobs):
+    import multiprocessing
+
+    from haltung.analyze import analyze_articles
+
+    articles = [Article(f"a{i}", "Der Minister lehnte den Plan ab.") for i in range(60)]
+    articles[45] = Article("bad", "Das ist KAPUTT.")
+    analyzer = ArticleAnalyzer(classifier.predict_proba, detector=PidDetector(tmp_path / "p"))
+    done = []
+    with pytest.raises(DataError, match=r"^article with KAPUTT: cannot detect actors\.$"):
+        for rows in analyze_articles(analyzer, iter(articles), jobs=jobs):
+            done.append(rows)
+    assert len(done) == 32  # the chunks before the bad article's, in order
+    assert multiprocessing.active_children() == []
+
+
+def test_cli_error_in_a_worker_is_one_line(model_dir, tmp_path, monkeypatch):
+    from haltung.text.actors import ActorDetector
+
+    detect = ActorDetector.detect
+
+    def failing(self, sentences):
+        if any("KAPUTT" in s for s in sentences):
+            raise DataError("article with KAPUTT: cannot detect actors.")
+        return detect(self, sentences)
+
+    monkeypatch.setattr(ActorDetector, "detect", failing)  # forked workers inherit it
+    path = _many_articles(tmp_path / "many.jsonl")
+    path.write_text(
+        path.read_text("utf-8") + json.dumps({"id": "bad", "text": "Das ist KAPUTT."}) + "\n"
+    )
+    out = tmp_path / "out" / "rows.csv"
+    out.parent.mkdir()
+    errors = []
+    for jobs in ("1", "2"):
+        args = ("analyze", str(path), "--model", str(model_dir), "--format", "csv")
+        done = run_in_process("haltung", *args, "--output", str(out), "--jobs", jobs)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert list(out.parent.iterdir()) == []  # no partial output
+        errors.append(done.stderr.strip())
+    assert errors[0] == errors[1]
+    assert errors[0] == "haltung analyze: error: article with KAPUTT: cannot detect actors."
+
+
+def test_article_chunks_bound_articles_and_characters():
+    from haltung.analyze import article_chunks
+
+    articles = [Article(f"a{i}", "x" * size) for i, size in enumerate([10, 10, 10, 50, 10])]
+    sizes = [len(c) for c in article_chunks(articles, max_articles=2, max_chars=1000)]
+    assert sizes == [2, 2, 1]
+    chunks = list(article_chunks(articles, max_articles=10, max_chars=30))
+    assert [[a.id for a in c] for c in chunks] == [["a0", "a1", "a2"], ["a3"], ["a4"]]
+    assert list(article_chunks([])) == []
+
+
+def test_workers_read_the_input_only_a_few_chunks_ahead(classifier):
+    from haltung.analyze.parallel import AHEAD, Workers
+
+    analyzer = ArticleAnalyzer(classifier.predict_proba)
+    pulled = []
+
+    def chunks():
+        for i in range(20):
+            pulled.append(i)
+            yield [Article(f"c{i}", "Der Minister lehnte den Plan ab.")]
+
+    with Workers(2, analyzer.splitter, analyzer.detector) as workers:
+        found = workers.find(chunks())
+        first = next(found)
+        assert first[0][0][0] == "c0"
+        assert len(pulled) == AHEAD * 2  # memory stays flat: the rest is not read yet
+        assert [records[0][0][0] for records in found] == [f"c{i}" for i in range(1, 20)]
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "many"])
+def test_bad_jobs_is_a_usage_error(model_dir, value, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["analyze", str(SEED), "--model", str(model_dir), "--jobs", value])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "--jobs: expected a number of processes" in err
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _gone(pids: set[int], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(Path(f"/proc/{pid}").exists() for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _running_with_workers(tmp_path):
+    """`haltung analyze --jobs 2` on a long input, once it has written its first rows."""
+    path = tmp_path / "long.jsonl"
+    seed = SEED.read_text("utf-8")
+    path.write_text(
+        "".join(json.dumps({"id": f"s{i}", "text": seed}) + "\n" for i in range(300)), "utf-8"
+    )
+    model = ROOT / "tests" / "fixtures" / "saved-2026-12-04" / "tfidf_logreg"
+    command = [str(BIN / "haltung"), "analyze", str(path), "--model", str(model)]
+    process = subprocess.Popen(
+        [*command, "--format", "csv", "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=script_env(),
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    assert process.stdout.readline().startswith(b"doc_id,")
+    workers = _children(process.pid)
+    assert len(workers) == 2
+    return process, workers
+
+
+def test_ctrl_c_ends_quietly_and_stops_the_workers(tmp_path):
+    import signal
+
+    process, workers = _running_with_workers(tmp_path)
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal does: the whole process group
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr.decode("utf-8", "replace")
+    assert _gone(workers)
+
+
+def test_workers_end_when_the_main_process_is_killed(tmp_path):
+    import signal
+
+    process, workers = _running_with_workers(tmp_path)
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate(timeout=60)
+    assert _gone(workers)
+
+
+def test_a_killed_worker_is_one_clear_error(tmp_path):
+    import signal
+
+    process, workers = _running_with_workers(tmp_path)
+    os.kill(min(workers), signal.SIGKILL)  # as the kernel does when memory runs out
+    _, stderr = process.communicate(timeout=60)
+    message = stderr.decode("utf-8", "replace").strip()
+    assert process.returncode == 2, message
+    assert message == (
+        "haltung analyze: error: A worker process ended unexpectedly (out of memory?); "
+        "try fewer --jobs."
+    )
+    assert _gone(workers)
+
+
+def test_a_closed_pipe_ends_quietly_with_workers(tmp_path):
+    process, workers = _running_with_workers(tmp_path)
+    process.stdout.close()  # `haltung analyze … | head -1`
+    stderr = process.stderr.read().decode("utf-8", "replace")
+    process.stderr.close()
+    assert process.wait(timeout=120) in (0, 141)
+    assert "Traceback" not in stderr and "Error" not in stderr, stderr
+    assert _gone(workers)

@@ -115,3 +115,11 @@ def test_experiment_presets_compose():
     assert sentiment.split.method == "kfold" and sentiment.split.n_folds == 5
     assert not sentiment.task.get("test_sets")  # stance corpora are no sentiment test sets
     assert sentiment.data.columns.doc_id == "opinion_snippet"  # folds grouped by snippet
+
+
+def test_the_slurm_launcher_preset_composes():
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher", reason="haltung[cluster]")
+    cfg = compose(["hydra/launcher=slurm_gpu", "hydra.launcher.partition=gpu"], return_hydra=True)
+    launcher = cfg.hydra.launcher
+    assert launcher._target_.endswith("SlurmLauncher")
+    assert (launcher.gpus_per_node, launcher.partition, launcher.cpus_per_task) == (1, "gpu", 8)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import logging
 
 import numpy as np
@@ -47,15 +48,69 @@ def test_fit_records_input_ranges_of_every_linear_layer(fitted):
         assert bool((peak >= 0).all()) and float(peak.max()) > 0
 
 
-def test_smoothing_leaves_the_fp32_model_unchanged(fitted, frame):
+@pytest.mark.parametrize(
+    "parts", [("value",), ("pooler",), ("layernorm",), ("gelu",), int8.SMOOTHING_PARTS]
+)
+def test_smoothing_leaves_the_fp32_model_unchanged(fitted, frame, parts):
     batch = fitted._collate(fitted._encode(frame.head(8)), torch.device("cpu"))
-    smooth = int8.smoothed(fitted.model_, fitted.activation_ranges_)
-    assert any(isinstance(m, int8.SmoothedLinear) for m in smooth.modules())
-    assert not any(isinstance(m, int8.SmoothedLinear) for m in fitted.model_.modules())
+    before_state = {k: v.clone() for k, v in fitted.model_.state_dict().items()}
+    smooth = int8.smoothed(fitted.model_, fitted.activation_ranges_, parts=parts)
+    assert any(  # the scales went somewhere
+        k not in before_state or not torch.equal(v, before_state[k])
+        for k, v in smooth.state_dict().items()
+    )
+    assert all(torch.equal(v, before_state[k]) for k, v in fitted.model_.state_dict().items())
     with torch.inference_mode():
         before = fitted.model_(**batch).logits
         after = smooth(**batch).logits
     assert torch.allclose(before, after, atol=1e-4)
+
+
+def _ops(path) -> collections.Counter:
+    import onnx
+
+    return collections.Counter(node.op_type for node in onnx.load(str(path)).graph.node)
+
+
+def test_folded_smoothing_adds_no_operation_to_the_graph(fitted, frame, tmp_path):
+    """value and pooler scales live in V's weights and the last LayerNorm: the same ONNX graph,
+    the same fp32 logits, and an int8 graph with exactly the Mul nodes of unsmoothed int8."""
+    import onnxruntime as ort
+
+    ranges, folded = fitted.activation_ranges_, ("value", "pooler")
+    batch = fitted._collate(fitted._encode(frame.head(8)), torch.device("cpu"))
+    example = {k: v[:1] for k, v in batch.items()}
+    smooth = int8.smoothed(fitted.model_, ranges, parts=folded)
+    assert not any(isinstance(m, int8.ScaledInput) for m in smooth.modules())
+    plain_fp32 = int8.export_onnx(fitted.model_, example, tmp_path / "plain.onnx")
+    folded_fp32 = int8.export_onnx(smooth, example, tmp_path / "folded.onnx")
+    assert _ops(folded_fp32) == _ops(plain_fp32)
+    assert not fitted.model_.training  # export put it back in eval mode, not train mode
+    session = ort.InferenceSession(str(folded_fp32), providers=["CPUExecutionProvider"])
+    feed = {k: v.numpy() for k, v in batch.items()}
+    with torch.inference_mode():
+        expected = fitted.model_(**batch).logits.numpy()
+    assert np.allclose(session.run(None, feed)[0], expected, atol=1e-4)
+
+    plain = int8.export_int8(fitted.model_, example, tmp_path / "plain-int8.onnx", None)
+    quantised = int8.export_int8(
+        fitted.model_, example, tmp_path / "folded-int8.onnx", ranges, parts=folded
+    )
+    assert _ops(quantised) == _ops(plain)
+    assert _ops(quantised)["DynamicQuantizeLinear"] > 0
+
+
+def test_shipped_int8_graph_has_a_mul_only_where_smoothing_cannot_fold(fitted, frame, tmp_path):
+    ranges = fitted.activation_ranges_
+    batch = fitted._collate(fitted._encode(frame.head(1)), torch.device("cpu"))
+    plain = _ops(int8.export_int8(fitted.model_, batch, tmp_path / "plain.onnx", None))
+    shipped = _ops(int8.export_int8(fitted.model_, batch, tmp_path / "shipped.onnx", ranges))
+    layers = fitted.model_.config.num_hidden_layers
+    unfoldable = {"layernorm": 2, "gelu": 1}  # Muls per layer
+    added = sum(unfoldable.get(part, 0) for part in int8.SMOOTHING) * layers
+    assert shipped["Mul"] - plain["Mul"] == added
+    # Q, K and V still read one quantised input, as without smoothing
+    assert shipped["DynamicQuantizeLinear"] == plain["DynamicQuantizeLinear"]
 
 
 def test_int8_model_is_built_once_cached_and_agrees_with_fp32(saved, frame, monkeypatch, caplog):

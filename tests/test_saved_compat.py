@@ -48,3 +48,19 @@ def test_saved_formats_are_an_explicit_registry(tmp_path):
     )
     with pytest.raises(ModelLoadError, match="unknown estimator format 'os:system'"):
         load_model_dir(payload)
+
+
+def test_a_transformer_saved_with_a_dropped_setting_still_loads(tmp_path: Path):
+    """Models saved before a training knob was removed (me5 runs of 2026-12-04 carry
+    `tune_bias`) predict as before: settings the estimator no longer has are ignored."""
+    import shutil
+
+    pytest.importorskip("torch")
+    folder = tmp_path / "tiny"
+    shutil.copytree(SAVED / "tiny", folder)
+    settings = folder / "data" / "haltung" / "haltung-estimator.json"
+    info = json.loads(settings.read_text("utf-8"))
+    info["params"]["tune_bias"] = False
+    settings.write_text(json.dumps(info), "utf-8")
+    proba = StanceClassifier.load(folder).predict_proba(EXPECTED["texts"], EXPECTED["actors"])
+    np.testing.assert_allclose(proba.to_numpy(), EXPECTED["tiny"]["proba"], atol=1e-5)

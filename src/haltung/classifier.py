@@ -53,7 +53,9 @@ class StanceClassifier:
         `models:/<name>/<version>`, `models:/<model_id>`).
 
         URIs are resolved against `tracking_uri`, else $MLFLOW_TRACKING_URI, else the project's
-        own store (`experiments/mlflow.db`). `quantize="int8"` runs transformer models as int8
+        own store (`experiments/mlflow.db`); a URI of a finished run in a SQLite store is kept in
+        the local cache and later opened without MLflow (`haltung.tracking.model_cache`).
+        `quantize="int8"` runs transformer models as int8
         ONNX Runtime models (faster on CPU; built on first use and cached).
         """
         text = str(source)
@@ -61,7 +63,7 @@ class StanceClassifier:
         if path.exists():
             return cls(load_model_dir(path, quantize), text)
         if text.startswith(URI_SCHEMES):
-            return cls(load_model_dir(_download(text, tracking_uri), quantize), text)
+            return cls(_load_uri(text, tracking_uri, quantize), text)
         raise ModelLoadError(
             f"No model at '{text}': it is neither a folder nor an MLflow model URI. Pass a run's "
             "model folder (experiments/outputs/…/model) or a URI such as runs:/<run_id>/model."
@@ -137,15 +139,56 @@ class StanceClassifier:
         )
 
 
-def _download(uri: str, tracking_uri: str | None) -> Path:
-    """Fetch an MLflow model's files to a local folder."""
+def model_folder(source: str | Path, tracking_uri: str | None = None) -> Path:
+    """The local folder of a model: a folder as it is, a URI's cached (or freshly downloaded)
+    copy. For engines that ship the folder elsewhere (Spark)."""
+    from haltung.tracking import model_cache
+    from haltung.tracking.store import store_uri
+
+    text = str(source)
+    path = Path(text).expanduser()
+    if path.is_dir():
+        return path
+    if not text.startswith(URI_SCHEMES):
+        raise ModelLoadError(f"No model at '{text}': it is neither a folder nor a model URI.")
+    store = store_uri(tracking_uri)
+    entry = model_cache.locate(text, store)
+    if entry is None:
+        return _download(text, store)
+    return model_cache.cached(entry) or model_cache.fill(
+        entry, lambda into: _download(text, store, into)
+    )
+
+
+def _load_uri(uri: str, tracking_uri: str | None, quantize: str | None) -> LoadedModel:
+    """A model URI: the cached copy when the store says it is still current (no MLflow
+    import), else downloaded with MLflow, into the cache when the URI can be cached."""
+    from haltung.tracking import model_cache
+    from haltung.tracking.store import store_uri
+
+    store = store_uri(tracking_uri)
+    entry = model_cache.locate(uri, store)  # a deleted run: ModelLoadError
+    if entry is None:
+        return load_model_dir(_download(uri, store), quantize)
+    folder = model_cache.cached(entry)
+    if folder is not None:
+        try:
+            return load_model_dir(folder, quantize)
+        except ModelLoadError:
+            model_cache.discard(entry)  # a damaged copy: fetched again below
+    folder = model_cache.fill(entry, lambda into: _download(uri, store, into))
+    return load_model_dir(folder, quantize)
+
+
+def _download(uri: str, store: str, into: Path | None = None) -> Path:
+    """Fetch an MLflow model's files to a local folder (`into`, else a temporary one)."""
     import mlflow
     from mlflow.exceptions import MlflowException
 
     from haltung.errors import TrackingError
-    from haltung.tracking.store import artifact_progress_off, check_store, resolve_store
+    from haltung.tracking.model_cache import deleted_run_message
+    from haltung.tracking.store import artifact_progress_off, check_store
 
-    store = resolve_store(uri=tracking_uri).uri
     try:
         check_store(store, create=False)
     except TrackingError as err:
@@ -153,8 +196,13 @@ def _download(uri: str, tracking_uri: str | None) -> Path:
     mlflow.set_tracking_uri(store)
     quiet = contextlib.nullcontext() if sys.stderr.isatty() else artifact_progress_off()
     try:
+        if uri.startswith("runs:/"):  # a deleted run is not served (as from the cache)
+            run_id = uri.removeprefix("runs:/").split("/", 1)[0]
+            if mlflow.MlflowClient(store).get_run(run_id).info.lifecycle_stage == "deleted":
+                raise ModelLoadError(deleted_run_message(uri, store, run_id))
         with quiet:  # no progress bars in logs and pipes
-            return Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
+            folder = None if into is None else str(into)
+            return Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=folder))
     except (MlflowException, OSError) as err:
         message = getattr(err, "message", str(err))
         raise ModelLoadError(

@@ -6,6 +6,7 @@ haltung-train -m model=tfidf_logreg,tfidf_svm seed=1,2,3
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -118,6 +119,10 @@ def main() -> None:
         done = f"; run {run_id} marked KILLED" if run_id else ""
         print(f"haltung-train: stopped by {signal.Signals(signum).name}{done}", file=sys.stderr)
         sys.exit(stopping.exit_code(signum))
+    finally:
+        # The process ends here: the interpreter's collections of the whole heap on the way out
+        # (seconds, with MLflow's SQLAlchemy store loaded) have nothing left to free.
+        gc.freeze()
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ __all__ = [
     "ArticleAnalyzer",
     "Classify",
     "Detector",
+    "Record",
     "analyze_texts",
     "analyzer_options",
     "build_detector",
@@ -42,6 +43,9 @@ NO_ACTOR = "no actor found"
 
 #: (texts, actors) → one row per text, one probability column per label.
 Classify: TypeAlias = Callable[[list[str], list[str]], pd.DataFrame]
+#: What `ArticleAnalyzer.find` gives per (sentence, actor): doc_id, sentence_index, sentence,
+#: actor, entity (the first five of `COLUMNS`); plain tuples, cheap to send between processes.
+Record: TypeAlias = tuple[str, int, str, str, str]
 
 
 class Detector(Protocol):
@@ -51,7 +55,9 @@ class Detector(Protocol):
 
 
 class ArticleAnalyzer:
-    """The three stages, built once (the splitter and the detector are costly to build)."""
+    """The three stages, built once (the splitter and the detector are costly to build):
+    `find` splits an article and detects its actors, `label` classifies the records of
+    several articles in one batch, `rows` does both for one article."""
 
     def __init__(
         self,
@@ -90,19 +96,33 @@ class ArticleAnalyzer:
     def rows(self, article: Article) -> pd.DataFrame:
         """The (sentence, actor) rows of one article, with the most probable stance and its
         probability (see the module's docstring for the columns)."""
+        return self.label([self.find(article)])[0]
+
+    def find(self, article: Article) -> list[Record]:
+        """Split the article and detect the actors of each sentence (no model): one `Record`
+        per (sentence, actor), or per sentence without an actor (actor and entity '')."""
         sentences = self.splitter.split(article.text)
         if not sentences:
-            return pd.DataFrame(columns=COLUMNS)
+            return []
         actors = self.detector.detect([s.text for s in sentences])
         entities = self._entities(actors)
-        records = [
+        return [
             (article.id, i, sentence.text, actor, entity)
             for i, (sentence, found, named) in enumerate(
                 zip(sentences, actors, entities, strict=True), start=1
             )
             for actor, entity in (zip(found, named, strict=True) if found else [("", "")])
         ]
-        frame = pd.DataFrame(records, columns=COLUMNS[:5])
+
+    def label(self, found: Sequence[Sequence[Record]]) -> list[pd.DataFrame]:
+        """The rows of several articles (their `find` records), classified in one batch: one
+        frame per article, in order. An article without sentences gives an empty frame."""
+        sizes = [len(records) for records in found]
+        frame = pd.DataFrame(
+            [record for records in found for record in records], columns=COLUMNS[:5]
+        )
+        if frame.empty:
+            return [pd.DataFrame(columns=COLUMNS) for _ in found]
         frame["stance"], frame["score"], frame["reason"] = "", 0.0, ""
         forced = (frame["actor"] == "").to_numpy() & (self.actorless == NO_STANCE)
         asked = ~forced
@@ -113,7 +133,15 @@ class ArticleAnalyzer:
             self._classify(frame, forced & ~asked)
         elif forced.any():
             frame.loc[forced, ["stance", "score", "reason"]] = [NO_STANCE, 1.0, NO_ACTOR]
-        return frame
+        if len(found) == 1:
+            return [frame]
+        ends = np.cumsum(sizes)
+        return [
+            frame.iloc[end - size : end].reset_index(drop=True)
+            if size
+            else pd.DataFrame(columns=COLUMNS)
+            for size, end in zip(sizes, ends, strict=True)
+        ]
 
     def _classify(self, frame: pd.DataFrame, which: np.ndarray) -> None:
         """Fill stance and score of the rows `which` (a boolean mask) with the model's answer."""
@@ -148,9 +176,12 @@ def analyze_texts(
     `classify` is a `Classify` function or a model with `predict_proba(texts, actors)`, such as
     a `StanceClassifier`; `actorless` as for `ArticleAnalyzer`.
     """
+    from haltung.analyze.parallel import analyze_chunks, article_chunks
+
     classify = getattr(classify, "predict_proba", classify)
     analyzer = ArticleAnalyzer(classify, splitter=splitter, detector=detector, actorless=actorless)
-    frames = [analyzer.rows(Article(f"doc{i}", t)) for i, t in enumerate(texts, start=1)]
+    articles = (Article(f"doc{i}", text) for i, text in enumerate(texts, start=1))
+    frames = list(analyze_chunks(analyzer, article_chunks(articles)))  # a batch per chunk
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
 
 

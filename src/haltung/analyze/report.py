@@ -9,11 +9,12 @@ has inline CSS and no scripts or external resources, so it opens in a browser wi
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 import pandas as pd
 
@@ -76,14 +77,20 @@ class HtmlReport:
         """Add one article's rows (the columns of `haltung.analyze.COLUMNS`)."""
         if rows.empty:
             return
-        self._remember_labels(rows["stance"])
+        records = _records(rows)
+        for record in records:
+            if record.stance not in self.labels:
+                self.labels.append(record.stance)
         self.out.write(f"<h2>{html.escape(str(rows['doc_id'].iloc[0]))}</h2>\n<p>")
-        for _, group in rows.groupby("sentence_index", sort=True):
-            self.out.write(self._sentence(group) + "\n")
+        sentences: dict[Any, list[_Row]] = defaultdict(list)
+        for record in records:
+            sentences[record.sentence_index].append(record)
+        for index in sorted(sentences):
+            self.out.write(self._sentence(sentences[index]) + "\n")
         self.out.write("</p>\n")
-        for row in rows.itertuples():
-            if row.actor:
-                self.counts[getattr(row, "entity", "") or row.actor][row.stance] += 1
+        for record in records:
+            if record.actor:
+                self.counts[record.entity or record.actor][record.stance] += 1
 
     def close(self) -> None:
         """The legend, the per-entity table and the end of the page."""
@@ -103,36 +110,60 @@ class HtmlReport:
             self.out.write(f"<tr><td>{html.escape(actor)}</td>{cells}<td>{total}</td></tr>\n")
         self.out.write("</table>\n</body></html>\n")
 
-    def _remember_labels(self, stances: pd.Series) -> None:
-        for label in stances.unique():
-            if label not in self.labels:
-                self.labels.append(label)
-
-    def _sentence(self, group: pd.DataFrame) -> str:
+    def _sentence(self, group: list[_Row]) -> str:
         """The sentence coloured by its main stance (the most confident non-none row); rows the
         model did not label (a `reason`) give no colour."""
-        text = str(group["sentence"].iloc[0])
-        reasons = group["reason"] if "reason" in group else pd.Series("", index=group.index)
-        modelled = group[reasons.fillna("") == ""].sort_values("score", ascending=False)
-        stance_rows = modelled[modelled["stance"] != "none"]
-        main = (stance_rows if len(stance_rows) else modelled).head(1)
-        body = html.escape(text)
+        modelled = sorted((r for r in group if not r.reason), key=_score, reverse=True)
+        main = next((r for r in modelled if r.stance != "none"), modelled[0] if modelled else None)
+        body = html.escape(str(group[0].sentence))
         tags = []
-        for row, reason in zip(group.itertuples(), reasons, strict=True):
-            said = html.escape(reason) if reason else f"{html.escape(row.stance)} {row.score:.2f}"
+        for row in group:
+            said = (
+                html.escape(row.reason)
+                if row.reason
+                else f"{html.escape(row.stance)} {row.score:.2f}"
+            )
             if row.actor:
                 body = _mark(body, row.actor)
-                entity = getattr(row, "entity", "") or row.actor
+                entity = row.entity or row.actor
                 named = row.actor if entity == row.actor else f"{row.actor} = {entity}"
                 tags.append(f"{html.escape(named)}: {said}")
             else:
                 tags.append(said)
-        colour = COLOURS.get(main["stance"].iloc[0], "#eee") if len(main) else "transparent"
+        colour = COLOURS.get(main.stance, "#eee") if main else "transparent"
         title = html.escape("; ".join(tags), quote=True)
         return (
             f"<span class='s' style='background:{colour}' title='{title}'>{body}</span>"
             f"<span class='tag'>[{'; '.join(tags)}]</span>"
         )
+
+
+class _Row(NamedTuple):
+    sentence_index: Any
+    sentence: str
+    actor: str
+    entity: str
+    stance: str
+    score: float
+    reason: str
+
+
+def _records(rows: pd.DataFrame) -> list[_Row]:
+    """The rows as plain tuples (pandas per row is slow); entity and reason may be missing."""
+    blank = [""] * len(rows)
+    columns = [rows[column].tolist() for column in ("sentence_index", "sentence", "actor")]
+    entity = rows["entity"].tolist() if "entity" in rows else blank
+    reason = rows["reason"].fillna("").tolist() if "reason" in rows else blank
+    return [
+        _Row(*row)
+        for row in zip(
+            *columns, entity, rows["stance"].tolist(), rows["score"].tolist(), reason, strict=True
+        )
+    ]
+
+
+def _score(row: _Row) -> float:
+    return row.score
 
 
 def _about(about: Mapping[str, Any]) -> str:
@@ -149,19 +180,27 @@ def _mark(body: str, actor: str) -> str:
     """Underline the first place where `actor` is written in the (escaped) sentence, as whole
     words: a word may differ in its case ending („Verbündete“ marks „Verbündeten“ whole), but
     a mark never starts or ends inside a word, nor inside another mark."""
-    words = [html.escape(word) for word in actor.split()]
-    if not words:
+    pattern = _actor_pattern(actor)
+    if pattern is None:
         return body
-    pattern = re.compile(
-        r"(?<![\w>])"
-        + r"\s+".join(re.escape(_stem(word)) + _ENDINGS + r"(?![\w<])" for word in words)
-    )
     for found in pattern.finditer(body):
         before = body[: found.start()]
         if before.count("<span") == before.count("</span>"):
             start, end = found.span()
             return f"{before}<span class='a'>{body[start:end]}</span>{body[end:]}"
     return body
+
+
+@functools.lru_cache(maxsize=4096)
+def _actor_pattern(actor: str) -> re.Pattern | None:
+    """The pattern of `_mark` for `actor` (None when it has no words); kept, actors recur."""
+    words = [html.escape(word) for word in actor.split()]
+    if not words:
+        return None
+    return re.compile(
+        r"(?<![\w>])"
+        + r"\s+".join(re.escape(_stem(word)) + _ENDINGS + r"(?![\w<])" for word in words)
+    )
 
 
 _ENDINGS = "(?:e|en|er|es|em|n|s|ns)?"

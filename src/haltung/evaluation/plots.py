@@ -1,11 +1,28 @@
-"""Figures for a run: the confusion matrix."""
+"""Figures for a run: the confusion matrix, drawn here or in a forked process."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+
+@dataclass(frozen=True)
+class ConfusionFigure:
+    """One confusion-matrix PNG to draw."""
+
+    confusion: np.ndarray
+    labels: tuple[str, ...]
+    path: Path
+    title: str = ""
+
+    def draw(self) -> Path:
+        return confusion_matrix_png(self.confusion, self.labels, self.path, self.title)
 
 
 def confusion_matrix_png(
@@ -36,3 +53,49 @@ def confusion_matrix_png(
         ax.set_title(title, fontsize=9)
     fig.savefig(path)
     return path
+
+
+def draw_in_background(figures: Sequence[ConfusionFigure]) -> Callable[[], list[Path]]:
+    """Start drawing `figures` in a forked process, so that importing matplotlib and rendering
+    run beside the caller's own work; the returned function waits for them and returns their
+    paths.
+
+    Whatever goes wrong there (no fork on this platform, the process failed or was stopped),
+    the figures are drawn again here when waited for, so the caller always gets them. A stop
+    signal ends the drawing process at once; it never touches the caller's run.
+    """
+    figures = list(figures)
+    process = None
+    if figures and sys.platform.startswith("linux"):
+        import multiprocessing
+
+        sys.stdout.flush()  # the child must not write the parent's buffered output again
+        sys.stderr.flush()
+        gc.freeze()  # the child's collections then leave the parent's objects (and pages) alone
+        try:
+            process = multiprocessing.get_context("fork").Process(
+                target=_draw_all, args=(figures,), name="haltung-plots", daemon=True
+            )
+            process.start()
+        except (OSError, ValueError):  # cannot fork: draw when waited for
+            process = None
+        finally:
+            gc.unfreeze()
+
+    def wait() -> list[Path]:
+        if process is not None:
+            process.join()
+            if process.exitcode == 0 and all(f.path.is_file() for f in figures):
+                return [f.path for f in figures]
+        return [figure.draw() for figure in figures]
+
+    return wait
+
+
+def _draw_all(figures: Sequence[ConfusionFigure]) -> None:
+    """The drawing process: stop signals end it at once (the parent handles its own)."""
+    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            signal.signal(signum, signal.SIG_DFL)
+    for figure in figures:
+        figure.draw()

@@ -327,7 +327,11 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
             raise ConfigError(f"quantize must be int8 or none, not '{quantize}'.")
         folder = Path(folder)
         info = json.loads((folder / SETTINGS_FILE).read_text("utf-8"))
-        estimator = cls(**{**info["params"], "progress": False})
+        # settings of training knobs that later versions dropped (e.g. tune_bias) do not
+        # matter for prediction: a model saved with them still loads
+        known = set(cls._get_param_names())
+        params = {k: v for k, v in info["params"].items() if k in known}
+        estimator = cls(**{**params, "progress": False})
         estimator.classes_ = np.array(info["classes"], dtype=object)
         estimator.tokenizer_ = AutoTokenizer.from_pretrained(folder / HF_FOLDER)
         if threads:

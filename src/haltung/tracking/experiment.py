@@ -24,11 +24,13 @@ from mlflow.exceptions import MlflowException
 
 from haltung.data import Dataset, Fold
 from haltung.errors import TrackingError
+from haltung.evaluation import Evaluation
+from haltung.evaluation.plots import ConfusionFigure, draw_in_background
 from haltung.harness import Outcome, Plan
 from haltung.models.inputs import input_frame
 from haltung.tracking.compare import SCORING_TAG
 from haltung.tracking.pyfunc import ARTIFACT_NAME, log_model_folder, save_model_folder
-from haltung.tracking.run import git_state, log_config, log_evaluation, tracked_run
+from haltung.tracking.run import git_state, log_config, tracked_run
 from haltung.tracking.store import Store, connect, publish_runs_view, store_lock
 from haltung.tracking.sweep import (
     NOTE_TAG,
@@ -151,25 +153,54 @@ def log_epoch(fold: Fold, epoch: int, numbers: dict[str, float]) -> None:
 def log_outcome(outcome: Outcome, folder: Path) -> tuple[Path, str]:
     """Log scores, predictions and the model of the active run; return the model folder and URI.
 
-    Files are written to `folder` (the Hydra output folder) and logged from there.
+    Files are written to `folder` (the Hydra output folder) and logged from there. The
+    confusion matrices are drawn in a forked process meanwhile (`draw_in_background`).
     """
     plan = outcome.plan
-    cfg, task = plan.cfg, plan.task
+    task = plan.task
+    scored = _scored_splits(outcome)
+    figures = [
+        ConfusionFigure(
+            e.confusion,
+            tuple(task.labels),
+            folder / f"{prefix}_confusion_matrix.png",
+            f"{prefix}: {e.headline()}",
+        )
+        for prefix, e in scored
+    ]
+    drawn = draw_in_background(figures)
+    logged = _log_model(outcome, folder)
+    # Logged after the model, the step-0 metrics are linked to it as they are written (MLflow
+    # would otherwise read every metric's history back to link them).
+    metrics: dict[str, float] = {}
     if len(plan.folds) == 1:
-        mlflow.log_metrics({f"rows_{k}": float(v) for k, v in plan.folds[0].sizes().items()})
+        metrics |= {f"rows_{k}": float(v) for k, v in plan.folds[0].sizes().items()}
+    for name, (mean, sd) in outcome.fold_summary.items():
+        metrics |= {f"cv_{name}_mean": mean, f"cv_{name}_sd": sd}
+    for prefix, evaluation in scored:
+        metrics |= {f"{prefix}_{k}": v for k, v in evaluation.metrics.items()}
+    mlflow.log_metrics(metrics)
     for k, evaluation in enumerate(outcome.folds, start=1):
         mlflow.log_metric(f"fold_{task.primary_metric}", evaluation.primary, step=k)
-    for name, (mean, sd) in outcome.fold_summary.items():
-        mlflow.log_metrics({f"cv_{name}_mean": mean, f"cv_{name}_sd": sd})
-    if outcome.dev is not None:
-        log_evaluation(outcome.dev, "dev", folder)
-    log_evaluation(outcome.evaluation, cfg.evaluation.eval_split, folder)
+    for prefix, evaluation in scored:
+        report = folder / f"{prefix}_classification_report.txt"
+        report.write_text(evaluation.report, "utf-8")
+        mlflow.log_artifact(str(report))
     _log_predictions(outcome.predictions, folder / "predictions.csv")
-    for name, scored in outcome.test_sets.items():
-        log_evaluation(scored.evaluation, name, folder)
-        _log_predictions(scored.predictions, folder / f"predictions_{name}.csv")
+    for name, test_set in outcome.test_sets.items():
+        _log_predictions(test_set.predictions, folder / f"predictions_{name}.csv")
     mlflow.set_tag(NOTE_TAG, run_description(outcome))
-    return _log_model(outcome, folder)
+    for path in drawn():
+        mlflow.log_artifact(str(path))
+    return logged
+
+
+def _scored_splits(outcome: Outcome) -> list[tuple[str, Evaluation]]:
+    """Each scored split by its metric prefix: dev (when not the headline), the headline split,
+    then each test set."""
+    dev = [("dev", outcome.dev)] if outcome.dev is not None else []
+    headline = [(str(outcome.plan.cfg.evaluation.eval_split), outcome.evaluation)]
+    return dev + headline + [(name, s.evaluation) for name, s in outcome.test_sets.items()]
 
 
 def _log_model(outcome: Outcome, folder: Path) -> tuple[Path, str]:
@@ -187,7 +218,7 @@ def _log_model(outcome: Outcome, folder: Path) -> tuple[Path, str]:
     model_dir = save_model_folder(outcome.estimator, labels, folder / "model", example, meta)
     if not plan.cfg.tracking.log_model:
         return model_dir, str(model_dir)
-    log_model_folder(model_dir, labels, example)
+    log_model_folder(model_dir)
     return model_dir, f"runs:/{run_id}/{ARTIFACT_NAME}"
 
 

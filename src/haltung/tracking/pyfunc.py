@@ -8,6 +8,7 @@ the predicted label and one probability column per label.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ import pandas as pd
 
 from haltung.models.inputs import input_frame
 from haltung.models.predict import labels_from_proba
-from haltung.models.saved import LoadedModel, payload_dir, read_payload, write_payload
+from haltung.models.saved import LoadedModel, read_payload, write_payload
 
 ARTIFACT_NAME = "model"
 
@@ -129,10 +130,42 @@ def save_model_folder(
     return Path(path)
 
 
-def log_model_folder(folder: Path, labels: Sequence[str], input_example: pd.DataFrame):
-    """Log a saved model folder to the active run as `model`; returns MLflow's ModelInfo."""
-    import mlflow
+# What a saved folder's MLmodel says about the model itself; the rest (run, logged model id,
+# artifact path, time) is the logged copy's own.
+_DESCRIPTION = ("flavors", "signature", "saved_input_example_info", "metadata", "model_size_bytes")
 
-    return mlflow.pyfunc.log_model(
-        name=ARTIFACT_NAME, **_model_kwargs(payload_dir(folder), labels, input_example)
+
+class _SavedFolder:
+    """An MLflow "flavor" whose `save_model` copies a folder `save_model_folder` wrote: the
+    logged model is that folder, not a second serialisation of the estimator."""
+
+    __name__ = "mlflow.pyfunc"  # the logged model's flavor, as `mlflow.pyfunc.log_model` names it
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def save_model(self, path: str, mlflow_model, **_: Any) -> None:
+        from mlflow.models import Model
+
+        shutil.copytree(self.folder, path)
+        saved = Model.load(str(self.folder / "MLmodel"))
+        for name in _DESCRIPTION:
+            setattr(mlflow_model, name, getattr(saved, name))
+        mlflow_model.save(str(Path(path) / "MLmodel"))
+
+
+def log_model_folder(folder: Path):
+    """Log a model folder written by `save_model_folder` to the active run as `model` (a
+    LoggedModel, loadable as `runs:/<run>/model`); returns MLflow's ModelInfo.
+
+    The folder's files are copied as they are: the estimator is not saved a second time, and
+    its input example is not run again (the folder was saved from a model that just predicted).
+    """
+    from mlflow.models import Model
+
+    return Model.log(
+        artifact_path=None,
+        flavor=_SavedFolder(folder),
+        name=ARTIFACT_NAME,
+        validate_serving_input=False,
     )

@@ -13,8 +13,6 @@ from typing import Any
 import mlflow
 from omegaconf import DictConfig, OmegaConf
 
-from haltung.evaluation.metrics import Evaluation
-from haltung.evaluation.plots import confusion_matrix_png
 from haltung.tracking import closing
 
 MAX_PARAM_LENGTH = 6000  # MLflow's limit for a param value
@@ -81,23 +79,6 @@ def log_config(cfg: DictConfig, overrides: Sequence[str]) -> None:
     mlflow.log_params(flatten(params))
     mlflow.log_text(OmegaConf.to_yaml(resolved), "config.yaml")
     mlflow.log_text(OmegaConf.to_yaml(list(overrides)), "overrides.yaml")
-
-
-def log_evaluation(
-    evaluation: Evaluation, prefix: str, folder: Path, step: int | None = None
-) -> None:
-    """Metrics as `<prefix>_<name>`; the report and the confusion matrix as artifacts."""
-    mlflow.log_metrics({f"{prefix}_{k}": v for k, v in evaluation.metrics.items()}, step=step)
-    report = folder / f"{prefix}_classification_report.txt"
-    report.write_text(evaluation.report, "utf-8")
-    figure = confusion_matrix_png(
-        evaluation.confusion,
-        evaluation.task.labels,
-        folder / f"{prefix}_confusion_matrix.png",
-        title=f"{prefix}: {evaluation.headline()}",
-    )
-    mlflow.log_artifact(str(report))
-    mlflow.log_artifact(str(figure))
 
 
 def git_state(folder: Path) -> dict[str, str]:
