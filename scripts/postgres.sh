@@ -6,7 +6,12 @@
 set -euo pipefail
 action=${1:?start|stop}
 dir=$(realpath -m "${2:?folder for the cluster}")
-port=${HALTUNG_PG_PORT:-55432}
+port=${HALTUNG_PG_PORT:-}
+if [ -z "$port" ]; then  # the first free port from 55432
+  for candidate in $(seq 55432 55472); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
+  done
+fi
 as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
