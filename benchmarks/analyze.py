@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import io
 import itertools
-import platform
-import re
 import resource
 import subprocess
 import sys
@@ -29,9 +27,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+from machine import cpu_line  # benchmarks/machine.py
+
 from haltung import StanceClassifier
 from haltung.analyze import Article, ArticleAnalyzer, open_writer
-from haltung.analyze.parallel import analyze_articles, article_chunks, default_jobs
+from haltung.analyze.parallel import analyze_articles, article_chunks
 from haltung.config import compose, project_root
 from haltung.data import DataSpec, load_dataset
 from haltung.evaluation.pipeline import corpus_documents
@@ -39,20 +39,6 @@ from haltung.task import Task
 
 SEED = project_root() / "seeds" / "000_4d560e9d65afaa3b.txt"
 BIN = Path(sys.executable).parent
-FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_tile", "amx_int8")
-
-
-def cpu() -> str:
-    """The CPU model, the cores this process may use and the SIMD flags that matter."""
-    model, flags = platform.processor() or "?", set()
-    try:
-        info = Path("/proc/cpuinfo").read_text()
-        model = re.search(r"^model name\s*:\s*(.+)$", info, re.M).group(1)
-        flags = set(re.search(r"^flags\s*:\s*(.+)$", info, re.M).group(1).split())
-    except (OSError, AttributeError):
-        pass
-    have = [f for f in FLAGS if f in flags] or ["none of " + ", ".join(FLAGS)]
-    return f"{model}, {default_jobs()} cores usable; flags: {' '.join(have)}"
 
 
 def train_fixture_model(folder: Path) -> Path:
@@ -221,7 +207,7 @@ def main() -> None:
         "included: one session per run)",
     )
     args = parser.parse_args()
-    print(f"CPU: {cpu()}")
+    print(cpu_line())
     with tempfile.TemporaryDirectory() as tmp:
         model = args.model or str(train_fixture_model(Path(tmp) / "model"))
         run(args, model)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+from machine import cpu_line  # benchmarks/machine.py
 
 from haltung.analyze.articles import Article
 from haltung.analyze.pipeline import ArticleAnalyzer
@@ -32,21 +33,6 @@ def long_article(kb: int, seed: str | None = None) -> str:
     seed = seed if seed is not None else SEED.read_text(encoding="utf-8")
     copies = kb * 1000 // len(seed.encode("utf-8")) + 1
     return "\n\n".join([seed] * copies)
-
-
-def cpu() -> str:
-    """The CPU model and whether it has AVX-512, from /proc/cpuinfo."""
-    model, avx512 = "unknown CPU", False
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name" and model == "unknown CPU":
-                model = value.strip()
-            elif key.strip() == "flags":
-                avx512 = avx512 or "avx512" in value
-    except OSError:
-        pass
-    return f"{model}, {'with' if avx512 else 'no'} AVX-512"
 
 
 def best_of(repeat: int, work: Callable[[], object]) -> float:
@@ -70,7 +56,7 @@ def main() -> None:
     args = parser.parse_args()
     splitter, detector = SentenceSplitter(), ActorDetector()
     analyzer = ArticleAnalyzer(_classify, splitter=splitter, detector=detector)
-    print(f"CPU: {cpu()}")
+    print(cpu_line())
     results = []
     for kb in args.sizes:
         text = long_article(kb)

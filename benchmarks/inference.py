@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from machine import cpu_line  # benchmarks/machine.py
 
 from haltung.config import compose
 from haltung.data import DataSpec, load_dataset
@@ -58,22 +59,6 @@ def fixed_padding_proba(estimator, frame, batch_size: int, length: int) -> np.nd
     return np.concatenate(out)
 
 
-CPU_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_tile", "amx_int8", "amx_bf16")
-
-
-def cpu_line(path: Path = Path("/proc/cpuinfo")) -> str:
-    """The CPU model and which of `CPU_FLAGS` it has, from /proc/cpuinfo (Linux)."""
-    try:
-        lines = path.read_text().splitlines()
-    except OSError:
-        return "CPU: unknown (no /proc/cpuinfo)"
-    first = {}  # the first processor's fields; all processors are alike
-    for line in lines:
-        key, _, value = line.partition(":")
-        first.setdefault(key.strip(), value.strip())
-    flags = set(first.get("flags", "").split())
-    marks = ", ".join(f"{flag} {'yes' if flag in flags else 'no'}" for flag in CPU_FLAGS)
-    return f"CPU: {first.get('model name', 'unknown')}, {os.cpu_count()} logical cores; {marks}"
 
 
 def timed(function, repeat: int) -> tuple[float, np.ndarray]:

@@ -30,24 +30,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from machine import cpu_line  # benchmarks/machine.py
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_4d560e9d65afaa3b.txt"
 BIN = Path(sys.executable).parent
-FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_tile", "amx_int8")
 FLOOR = "import sklearn.linear_model, pandas"
-
-
-def cpu() -> str:
-    """The CPU model, its cores and the SIMD flags that matter, from /proc/cpuinfo."""
-    model, flags = "unknown CPU", set()
-    try:
-        info = Path("/proc/cpuinfo").read_text()
-        model = re.search(r"^model name\s*:\s*(.+)$", info, re.M).group(1)
-        flags = set(re.search(r"^flags\s*:\s*(.+)$", info, re.M).group(1).split())
-    except (OSError, AttributeError):
-        pass
-    have = [f for f in FLAGS if f in flags] or ["none of " + ", ".join(FLAGS)]
-    return f"{model}, {os.cpu_count()} cores; flags: {' '.join(have)}"
 
 
 def train_fixture(folder: Path) -> tuple[Path, str, str]:
@@ -122,7 +110,7 @@ def main() -> None:
     parser.add_argument("--tracking-uri", help="the store of --uri")
     parser.add_argument("--top", type=int, default=12, help="packages listed from importtime")
     args = parser.parse_args()
-    print(f"CPU: {cpu()}")
+    print(cpu_line())
     with tempfile.TemporaryDirectory(prefix="haltung-startup-") as tmp:
         tmp = Path(tmp)
         cache = tmp / "cache"

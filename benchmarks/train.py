@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -28,10 +27,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from machine import cpu_line  # benchmarks/machine.py
+
 BIN = Path(sys.executable).parent
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "data" / "haltung-news" / "haltung-news.jsonl"
-CPU_FLAGS = ("avx2", "avx512f", "avx512_vnni", "amx_tile", "amx_int8")
 
 
 @dataclass
@@ -65,22 +65,6 @@ def haltung_train(folder: Path, *overrides: str) -> list[str]:
     ]
 
 
-def cpu_description() -> str:
-    """The CPU model, core count and the vector flags that matter for inference."""
-    model, flags = platform.processor() or "unknown CPU", set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name":
-                model = value.strip()
-            elif key.strip() == "flags":
-                flags = set(value.split())
-    except OSError:
-        pass
-    shown = ", ".join(f"{f} {'yes' if f in flags else 'no'}" for f in CPU_FLAGS)
-    return f"{model}, {os.cpu_count()} cores ({shown})"
-
-
 def per_model(models: list[str], repeat: int, overrides: list[str]) -> None:
     print("| model | wall time (s), median of runs | peak RSS (MiB) |")
     print("|---|---|---|")
@@ -93,7 +77,7 @@ def per_model(models: list[str], repeat: int, overrides: list[str]) -> None:
 
 
 def pair(repeat: int, fresh_store: bool, blas_threads: int | None, overrides: list[str]) -> None:
-    print(cpu_description())
+    print(cpu_line())
     store = "a fresh store per run" if fresh_store else "an existing store"
     print(f"(a) haltung-train, defaults, {store}; (b) benchmarks/bare_sklearn.py")
     env = dict(os.environ)
