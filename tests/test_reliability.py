@@ -355,3 +355,24 @@ def test_a_joblib_sweep_on_a_new_store_ends_every_run(tmp_path: Path):
     assert {r.data.tags["mlflow.parentRunId"] for r in children} == {parent.info.run_id}
     assert parent.data.tags["error"] == "sweep stopped by SIGTERM"
     assert "Traceback" not in errors.decode()
+
+
+def test_kept_endings_of_runs_that_are_gone_are_dropped(tmp_path: Path, empty_store: Path):
+    import json
+
+    from haltung.tracking.closing import unclosed_file
+    from haltung.tracking.store import check_store
+
+    uri = new_store(empty_store, tmp_path)
+    client = MlflowClient(uri)
+    running = client.create_run(client.create_experiment("test")).info.run_id
+    records = [
+        {"run_id": "0" * 32, "status": "FAILED", "tags": {}, "end_time": 1},  # no such run
+        {"run_id": running, "status": "KILLED", "tags": {"error": "Stopped"}, "end_time": 2},
+        "a line cut short by a crash",
+    ]
+    unclosed_file(uri).write_text("\n".join(json.dumps(r) for r in records) + "\n", "utf-8")
+    check_store(uri, create=False)
+    run = client.get_run(running)
+    assert (run.info.status, run.info.end_time, run.data.tags["error"]) == ("KILLED", 2, "Stopped")
+    assert not unclosed_file(uri).exists()

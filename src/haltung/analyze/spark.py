@@ -13,6 +13,7 @@ Java runtime (`pip install 'haltung[spark]'`).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -31,7 +32,7 @@ SCHEMA = (
     "doc_id string, sentence_index long, sentence string, actor string, entity string, "
     "stance string, score double, reason string, _article long, _row long"
 )
-_ANALYZERS: dict[str, Any] = {}  # per Python worker: model folder -> ArticleAnalyzer
+_ANALYZERS: dict[str, Any] = {}  # per Python worker: (model, settings) -> ArticleAnalyzer
 
 
 def analyze_on_spark(
@@ -124,17 +125,18 @@ def _read(spark, source: Path, kind: str, files: list[str]):
 
 def _analyzer(model_name: str, settings: Mapping[str, Any]):
     """This worker's analyser (built on first use): the shipped model, splitter, detector."""
-    if model_name not in _ANALYZERS:
+    key = json.dumps([model_name, settings], sort_keys=True, default=str)
+    if key not in _ANALYZERS:
         from pyspark import SparkFiles
 
         from haltung.analyze.pipeline import ArticleAnalyzer, analyzer_options, build_detector
         from haltung.classifier import StanceClassifier
 
         model = StanceClassifier.load(SparkFiles.get(model_name))
-        _ANALYZERS[model_name] = ArticleAnalyzer(
+        _ANALYZERS[key] = ArticleAnalyzer(
             model.predict_proba, detector=build_detector(settings), **analyzer_options(settings)
         )
-    return _ANALYZERS[model_name]
+    return _ANALYZERS[key]
 
 
 def _rows(analyzer, batch: pd.DataFrame) -> pd.DataFrame:

@@ -138,12 +138,15 @@ def close_unclosed(uri: str) -> int:
         except (ValueError, KeyError, TypeError):
             continue  # a torn or foreign line: nothing to do with it
         except MlflowException as err:
-            if is_busy(err):
+            if err.error_code != "RESOURCE_DOES_NOT_EXIST":  # kept unless the run is gone
                 left.append(line)
-    if left:
-        temporary = file.with_name(file.name + ".tmp")
-        temporary.write_text("\n".join(left) + "\n", "utf-8")
-        os.replace(temporary, file)
-    else:
-        file.unlink(missing_ok=True)
+    try:
+        if left:
+            temporary = file.with_name(file.name + ".tmp")
+            temporary.write_text("\n".join(left) + "\n", "utf-8")
+            os.replace(temporary, file)
+        else:
+            file.unlink(missing_ok=True)
+    except OSError:  # a read-only folder: the file stays, and so do its endings
+        pass
     return written
