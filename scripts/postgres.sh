@@ -26,6 +26,7 @@ case $action in
       as_owner pg_ctl -D "$dir" -l "$dir/server.log" -w -o "-p $port -k $dir -h 127.0.0.1" \
         start >/dev/null
     fi
+    port=$(sed -n 4p "$dir/postmaster.pid")  # the port it listens on (it may have run already)
     echo "export HALTUNG_TEST_POSTGRES=postgresql://haltung@127.0.0.1:$port/postgres"
     ;;
   stop)
