@@ -7,8 +7,11 @@ import io
 import logging
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,3 +161,29 @@ def run_script(name: str, *args: str, stdin: str | None = None, timeout: int = 3
         env=script_env(),
         cwd=ROOT,
     )
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_server(url: str, process: subprocess.Popen, seconds: float) -> None:
+    """Wait until `url` answers 200; fail the test, with the process's output, if the process
+    ends first or the time runs out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None:
+            output = (process.stdout or process.stderr).read()
+            output = output.decode() if isinstance(output, bytes) else output
+            pytest.fail(f"the server ended before {url} answered: {output[-3000:]}")
+        time.sleep(0.5)
+    pytest.fail(f"{url} did not answer within {seconds:.0f} s")

@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
-import time
-import urllib.request
 
 import pytest
 
-from conftest import BIN, ROOT, new_store, run_in_process, run_script
+from conftest import BIN, ROOT, free_port, new_store, run_in_process, run_script, wait_for_server
 from haltung.config import compose
 from haltung.data import DataSpec, load_dataset
 from haltung.models import build_estimator
@@ -157,9 +154,7 @@ def test_validate_data_reports_problems_without_a_traceback(tmp_path):
 
 
 def test_ui_serves_the_project_store(tmp_path, empty_store):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     uri = new_store(empty_store, tmp_path)
     process = subprocess.Popen(
         [str(BIN / "haltung"), "ui", "--port", str(port), "--tracking-uri", uri],
@@ -169,17 +164,7 @@ def test_ui_serves_the_project_store(tmp_path, empty_store):
         start_new_session=True,  # its own process group: the server's workers stop with it
     )
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as reply:
-                    assert reply.status == 200
-                    break
-            except OSError:
-                assert process.poll() is None, process.stdout.read().decode()
-                time.sleep(0.5)
-        else:
-            pytest.fail("the MLflow UI did not come up within 90 s")
+        wait_for_server(f"http://127.0.0.1:{port}/health", process, 90)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 from mlflow import MlflowClient
 
-from conftest import run_in_process, runs, script_env, train_in_new_store
+from conftest import (
+    free_port,
+    run_in_process,
+    runs,
+    script_env,
+    train_in_new_store,
+    wait_for_server,
+)
 from haltung.classifier import StanceClassifier
 
 SENTENCES = [
@@ -86,12 +91,6 @@ def test_register_errors_are_one_line(trained: dict, args: list[str], message: s
     assert message in done.stderr and "Traceback" not in done.stderr
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_the_champion_serves_a_rest_request(trained: dict):
     done = register(trained, trained["run_id"], "--name", "served", "--alias", "champion")
     assert done.returncode == 0, done.stderr
@@ -105,15 +104,7 @@ def test_the_champion_serves_a_rest_request(trained: dict):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                with urllib.request.urlopen(f"{base}/ping", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        assert server.poll() is None, server.stderr.read()[-3000:]
+        wait_for_server(f"{base}/ping", server, 120)
         request = urllib.request.Request(
             f"{base}/invocations",
             data=json.dumps({"dataframe_records": SENTENCES}).encode(),

@@ -4,10 +4,7 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +12,7 @@ from pathlib import Path
 import pytest
 from mlflow import MlflowClient
 
-from conftest import BIN, ROOT, run_script, runs, script_env
+from conftest import BIN, ROOT, free_port, run_script, runs, script_env, wait_for_server
 from haltung.classifier import StanceClassifier
 
 POSTGRES = os.environ.get("HALTUNG_TEST_POSTGRES")
@@ -24,12 +21,6 @@ needs_postgres = pytest.mark.skipif(
     reason='no PostgreSQL: eval "$(scripts/postgres.sh start /tmp/haltung-pg)" (.ci/run does)',
 )
 FAST = ["data=fixture", "model=majority", "~task.test_sets", "evaluation.bootstrap_samples=50"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def new_database() -> str:
@@ -55,14 +46,7 @@ def server(tmp_path_factory) -> Iterator[dict]:
         command, env=script_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.5)
-    assert process.poll() is None, process.stdout.read()
+    wait_for_server(f"{url}/health", process, 120)
     yield {"url": url, "artifacts": folder / "artifacts", "folder": folder}
     process.terminate()
     process.wait(timeout=30)

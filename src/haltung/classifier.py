@@ -153,11 +153,9 @@ def model_folder(source: str | Path, tracking_uri: str | None = None) -> Path:
         raise ModelLoadError(f"No model at '{text}': it is neither a folder nor a model URI.")
     store = store_uri(tracking_uri)
     entry = model_cache.locate(text, store)
-    if entry is None:
-        return _download(text, store)
-    return model_cache.cached(entry) or model_cache.fill(
-        entry, lambda into: _download(text, store, into)
-    )
+    if entry is not None and (folder := model_cache.cached(entry)) is not None:
+        return folder
+    return _fetch(text, store, entry)
 
 
 def _load_uri(uri: str, tracking_uri: str | None, quantize: str | None) -> LoadedModel:
@@ -168,16 +166,21 @@ def _load_uri(uri: str, tracking_uri: str | None, quantize: str | None) -> Loade
 
     store = store_uri(tracking_uri)
     entry = model_cache.locate(uri, store)  # a deleted run: ModelLoadError
-    if entry is None:
-        return load_model_dir(_download(uri, store), quantize)
-    folder = model_cache.cached(entry)
-    if folder is not None:
+    if entry is not None and (folder := model_cache.cached(entry)) is not None:
         try:
             return load_model_dir(folder, quantize)
         except ModelLoadError:
             model_cache.discard(entry)  # a damaged copy: fetched again below
-    folder = model_cache.fill(entry, lambda into: _download(uri, store, into))
-    return load_model_dir(folder, quantize)
+    return load_model_dir(_fetch(uri, store, entry), quantize)
+
+
+def _fetch(uri: str, store: str, entry) -> Path:
+    """Download a model URI: into the cache when it can be cached (`entry`), else anywhere."""
+    from haltung.tracking import model_cache
+
+    if entry is None:
+        return _download(uri, store)
+    return model_cache.fill(entry, lambda into: _download(uri, store, into))
 
 
 def _download(uri: str, store: str, into: Path | None = None) -> Path:

@@ -20,6 +20,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from haltung.data.loaders import decode_text, iter_jsonl
 from haltung.errors import ConfigError, DataError, HaltungError
@@ -680,8 +681,6 @@ def _register(args: argparse.Namespace) -> int:
 
 
 def _server(args: argparse.Namespace) -> int:
-    import os
-
     from haltung.tracking.server import check_backend, server_command
 
     check_backend(args.backend_store_uri)
@@ -695,15 +694,10 @@ def _server(args: argparse.Namespace) -> int:
     shown = "127.0.0.1" if args.host == "0.0.0.0" else args.host
     print(f"MLflow tracking server at http://{args.host}:{args.port}  (Ctrl-C stops it)")
     print(f"clients:  export MLFLOW_TRACKING_URI=http://{shown}:{args.port}")
-    env = dict(os.environ)
-    env.setdefault("PYTHONWARNINGS", "ignore")
-    sys.stdout.flush()
-    os.execve(sys.executable, command, env)  # the server takes over this process
+    _become(command)
 
 
 def _ui(args: argparse.Namespace) -> int:
-    import os
-
     from haltung.config import compose
     from haltung.tracking.store import check_store, resolve_store, runs_view_path
 
@@ -735,10 +729,18 @@ def _ui(args: argparse.Namespace) -> int:
         "--workers",
         str(args.workers),
     ]
+    _become(command)
+
+
+def _become(command: list[str]) -> NoReturn:
+    """Replace this process with `command` (an MLflow server), so that signals reach it;
+    without MLflow's own deprecation warnings, which are not the user's to fix."""
+    import os
+
     env = dict(os.environ)
-    env.setdefault("PYTHONWARNINGS", "ignore")  # MLflow's own deprecation warnings, not ours
+    env.setdefault("PYTHONWARNINGS", "ignore")
     sys.stdout.flush()
-    os.execve(sys.executable, command, env)  # the UI takes over this process: signals reach it
+    os.execve(sys.executable, command, env)
 
 
 if __name__ == "__main__":
