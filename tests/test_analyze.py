@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from mlflow import MlflowClient
 
-from conftest import BIN, ROOT, new_store, run_in_process, script_env
+from conftest import BIN, ROOT, new_store, run_in_process, runs, script_env
 
 pytest.importorskip("haltung.text.actors")
 from haltung import StanceClassifier, __version__
@@ -267,8 +266,7 @@ def test_evaluate_pipeline_on_the_seed_article(model_dir, tmp_path, empty_store)
     )
     assert done.returncode == 0, done.stderr
     assert "segmentation_exact_match" in done.stdout
-    client = MlflowClient(uri)
-    (run,) = client.search_runs([client.get_experiment_by_name("haltung-pipeline").experiment_id])
+    (run,) = runs(uri, "haltung-pipeline")
     metrics = run.data.metrics
     assert metrics["seed_article_sentences_gold"] == 29
     assert 0 <= metrics["seed_article_e2e_f_stance"] <= 1

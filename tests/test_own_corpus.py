@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mlflow import MlflowClient
 
-from conftest import ROOT, run_in_process
+from conftest import ROOT, run_in_process, runs
 from haltung import harness
 from haltung.config import compose
 
@@ -126,8 +125,7 @@ def test_own_corpus_trains_from_a_config_dir_outside_the_repository(tmp_path, st
         "evaluation.bootstrap_samples=50",
     )
     assert done.returncode == 0, done.stderr
-    client = MlflowClient(store["uri"])
-    (run,) = client.search_runs([client.get_experiment_by_name("test").experiment_id])
+    (run,) = runs(store["uri"])
     assert run.data.tags["data"] == "my_gerntsa" and run.data.metrics["test_n"] == 3590
     # a sentiment run is scored on its own data only: no stance corpora come along
     assert not [m for m in run.data.metrics if m.startswith(("haltung_", "seed_article"))]

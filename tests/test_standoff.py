@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import ROOT, run_in_process
+from conftest import ROOT, run_in_process, runs
 from haltung.config import compose
 from haltung.data.corpora import load_data, load_test_set
 from haltung.data.standoff import build_corpus, is_current, read_annotations, sentence_hash
@@ -200,7 +200,7 @@ def test_a_run_on_two_corpora_scores_each_test_split(store):
     )
     assert done.returncode == 0, done.stderr
     client = MlflowClient(store["uri"])
-    (run,) = client.search_runs([client.get_experiment_by_name("test").experiment_id])
+    (run,) = runs(store["uri"])
     metrics = run.data.metrics
     assert metrics["test_n"] == metrics["haltung_news_n"] + metrics["haltung_real_n"]
     assert metrics["haltung_real_n"] == (

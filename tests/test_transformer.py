@@ -14,7 +14,7 @@ pytest.importorskip("transformers")
 
 from mlflow import MlflowClient  # noqa: E402
 
-from conftest import run_in_process  # noqa: E402
+from conftest import run_in_process, runs  # noqa: E402
 from haltung import StanceClassifier  # noqa: E402
 from haltung.config import compose  # noqa: E402
 from haltung.data import DataSpec, load_dataset  # noqa: E402
@@ -99,7 +99,7 @@ def test_haltung_train_tiny_logs_learning_curves_and_a_loadable_model(store):
     )
     assert done.returncode == 0, done.stderr
     client = MlflowClient(store["uri"])
-    (run,) = client.search_runs([client.get_experiment_by_name("test").experiment_id])
+    (run,) = runs(store["uri"])
     assert run.info.status == "FINISHED"
     history = client.get_metric_history(run.info.run_id, "epoch_train_loss")
     assert [m.step for m in history] == [1, 2]
@@ -141,7 +141,4 @@ def test_offline_bert_run_stops_before_training_with_a_clear_message(store):
             os.environ["HF_HUB_OFFLINE"] = env_before
     assert done.returncode != 0
     assert "deepset/gbert-base" in done.stderr and "Traceback" not in done.stderr
-    client = MlflowClient(store["uri"])
-    experiment = client.get_experiment_by_name("test")
-    runs = client.search_runs([experiment.experiment_id]) if experiment else []
-    assert all(r.info.status == "FAILED" for r in runs)
+    assert all(r.info.status == "FAILED" for r in runs(store["uri"]))
