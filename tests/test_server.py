@@ -64,6 +64,9 @@ def test_two_processes_log_to_the_server_and_read_back(server: dict, tmp_path: P
         for i in (1, 2)
     ]  # fmt: skip
     ended = [(c.wait(timeout=300), c.stderr.read()) for c in clients]
+    for code, errors in ended:
+        if code:
+            print(errors)  # shown whole under "Captured stdout" when the test fails
     assert [code for code, _ in ended] == [0, 0], ended
     found = runs(server["url"])
     assert sorted(r.data.params["seed"] for r in found) == ["1", "2"]
@@ -119,3 +122,31 @@ def test_parallel_sweeps_land_complete_in_the_server(
     children = [r for r in found if "mlflow.parentRunId" in r.data.tags]
     assert len(found) == jobs + 1 and len(children) == jobs
     assert {r.info.status for r in found} == {"FINISHED"}
+
+
+def test_a_row_another_client_created_meanwhile_is_tried_once_more(tmp_path: Path):
+    """Two clients of one server get-or-create the same experiment rows (a dataset, a tag):
+    the one that loses the race tries again and finds the row; a local store's lock already
+    serialises them, so there an error stays an error."""
+    from mlflow.exceptions import MlflowException
+
+    from haltung.tracking.store import shared_write
+
+    tries = []
+
+    def write() -> str:
+        tries.append(1)
+        if len(tries) == 1:
+            raise MlflowException('duplicate key value violates unique constraint "datasets_pk"')
+        return "written"
+
+    assert shared_write("http://127.0.0.1:5000", write) == "written" and len(tries) == 2
+    tries.clear()
+    with pytest.raises(MlflowException, match="duplicate key"):
+        shared_write(f"sqlite:///{tmp_path / 'mlflow.db'}", write)
+
+    def broken() -> None:
+        raise MlflowException("boom")
+
+    with pytest.raises(MlflowException, match="boom"):  # not a conflict: no second try
+        shared_write("http://127.0.0.1:5000", broken)

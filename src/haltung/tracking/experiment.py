@@ -31,7 +31,7 @@ from haltung.models.inputs import input_frame
 from haltung.tracking.compare import SCORING_TAG
 from haltung.tracking.pyfunc import ARTIFACT_NAME, log_model_folder, save_model_folder
 from haltung.tracking.run import git_state, log_config, tracked_run
-from haltung.tracking.store import Store, connect, publish_runs_view, store_lock
+from haltung.tracking.store import Store, connect, publish_runs_view, shared_write
 from haltung.tracking.sweep import (
     NOTE_TAG,
     OVERRIDES_TAG,
@@ -124,8 +124,12 @@ def log_datasets(plan: Plan) -> None:
             )
         )
         contexts.append(context)
-    with store_lock(mlflow.get_tracking_uri()):  # MLflow gets-or-creates each dataset
-        mlflow.log_inputs(datasets=datasets, contexts=contexts, tags_list=[None] * len(contexts))
+    shared_write(  # MLflow gets-or-creates each dataset of the experiment
+        mlflow.get_tracking_uri(),
+        lambda: mlflow.log_inputs(
+            datasets=datasets, contexts=contexts, tags_list=[None] * len(contexts)
+        ),
+    )
 
 
 def run_description(outcome: Outcome) -> str:

@@ -7,11 +7,11 @@ import logging
 import os
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from haltung.errors import TrackingError
 
@@ -22,6 +22,9 @@ KIND = "custom_model_development"
 VIEW_TAG = "mlflow.sharedViewState."
 VIEW_KEY = "haltung"
 PROGRESS_ENV = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
+T = TypeVar("T")
+# What a store says when another client created the row first (SQLite, PostgreSQL, MLflow)
+CONFLICTS = ("already exists", "UNIQUE constraint", "UniqueViolation", "duplicate key")
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,22 @@ def store_lock(uri: str) -> Iterator[None]:
         handle.close()  # releases the lock
 
 
+def shared_write(uri: str, write: Callable[[], T]) -> T:
+    """A get-or-create write that processes started together do together (an experiment tag,
+    dataset inputs): under the store's lock for SQLite; on a tracking server, which the lock
+    cannot cover, tried once more when the row was created by another client meanwhile (the
+    second try finds it)."""
+    from mlflow.exceptions import MlflowException
+
+    with store_lock(uri):
+        try:
+            return write()
+        except MlflowException as err:
+            if sqlite_path(uri) is not None or not any(c in str(err) for c in CONFLICTS):
+                raise
+    return write()
+
+
 def _open_sqlite(uri: str, path: Path) -> None:
     """MLflow's first contact with a SQLite store: creates or migrates its tables."""
     from mlflow import MlflowClient
@@ -222,9 +241,12 @@ def publish_runs_view(experiment_id: str, metrics: Sequence[str]) -> None:
     }
     value = json.dumps(state)
     client = mlflow.MlflowClient()
-    with store_lock(mlflow.get_tracking_uri()):  # processes started together set it together
+
+    def publish() -> None:
         if client.get_experiment(experiment_id).tags.get(VIEW_TAG + VIEW_KEY) != value:
             client.set_experiment_tag(experiment_id, VIEW_TAG + VIEW_KEY, value)
+
+    shared_write(mlflow.get_tracking_uri(), publish)  # processes started together set it together
 
 
 def runs_view_path(uri: str, experiment_name: str) -> str | None:
