@@ -95,15 +95,22 @@ def read_only(folder: Path) -> Iterator[None]:
         subprocess.run(["chattr", "-i", str(folder)], check=True)
 
 
-def stop_training(store: dict[str, str], signum: int) -> tuple[int, str]:
+SLOW_TINY = ("model=tiny", "model.estimator.epochs=50")  # reports epochs: fits in the process
+SLOW_SKLEARN = (  # reports none: fits in a forked process while the run opens
+    "~model.estimator.steps.clf",
+    "+model.estimator.steps.clf._target_=sklearn.neural_network.MLPClassifier",
+    "+model.estimator.steps.clf.max_iter=1000000",
+    "+model.estimator.steps.clf.tol=0",
+    "+model.estimator.steps.clf.n_iter_no_change=1000000",
+)
+
+
+def stop_training(
+    store: dict[str, str], signum: int, model: tuple[str, ...] = SLOW_TINY
+) -> tuple[int, str]:
     """Start a slow `haltung-train`, send `signum` once its run exists; its exit code and
     stderr."""
-    command = [
-        str(BIN / "haltung-train"),
-        *store["overrides"],
-        "model=tiny",
-        "model.estimator.epochs=50",
-    ]
+    command = [str(BIN / "haltung-train"), *store["overrides"], *model]
     process = subprocess.Popen(
         command, cwd=ROOT, env=script_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -127,6 +134,31 @@ def test_a_signal_ends_the_run_killed_with_one_line(store, signum: int, code: in
     assert "Traceback" not in errors
     name = signal.Signals(signum).name
     assert f"haltung-train: stopped by {name}; run {run.info.run_id} marked KILLED" in errors
+
+
+def test_a_signal_during_a_forked_fit_ends_the_run_and_the_fit(store):
+    """A scikit-learn model fits in a forked process while the run opens: SIGTERM ends the run
+    KILLED and leaves no fitting process behind."""
+    returncode, errors = stop_training(store, signal.SIGTERM, SLOW_SKLEARN)
+    (run,) = runs(store["uri"])
+    assert run.info.status == "KILLED", errors[-3000:]
+    assert returncode == 143, errors[-3000:]
+    assert "Traceback" not in errors
+    assert f"haltung-train: stopped by SIGTERM; run {run.info.run_id} marked KILLED" in errors
+    time.sleep(0.5)
+    assert not _processes_with(store["dir"]), "the forked fit outlived haltung-train"
+
+
+def _processes_with(argument: str) -> list[int]:
+    """The processes whose command line holds `argument`."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if argument in cmdline.read_bytes().decode(errors="replace"):
+                found.append(int(cmdline.parent.name))
+        except OSError:  # the process ended meanwhile
+            continue
+    return found
 
 
 def test_a_signal_inside_a_store_write_waits_for_it():

@@ -52,6 +52,7 @@ def check_run_config(cfg: DictConfig) -> None:
             problems.append(f"{key}={value!r} must be one of {', '.join(allowed)}")
 
     whole("seed", 0)
+    whole("model.blas_threads", 1)
     choice("evaluation.eval_split", EVAL_SPLITS)
     choice("evaluation.objective_split", EVAL_SPLITS)
     whole("evaluation.bootstrap_samples", 0)

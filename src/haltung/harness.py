@@ -2,6 +2,8 @@
 
     plan = prepare(cfg)                  # every input checked; nothing started yet
     outcome = run(plan)                  # an Outcome: scores, predictions, the estimator
+    with start(plan) as fitting:         # or: fit in a forked process, do other work meanwhile
+        outcome = fitting.result()
 
 `haltung-train` hands the outcome to tracking; tests and notebooks use it directly. Estimators
 that take them get the dev split (`eval_set`) and `on_epoch_end(fold, epoch, numbers)`.
@@ -11,12 +13,14 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from omegaconf import DictConfig
+from threadpoolctl import threadpool_limits
 
 from haltung.checks import check_estimator, check_run_config
 from haltung.data import Dataset, Fold, make_folds, make_splits
@@ -24,6 +28,7 @@ from haltung.data.corpora import CORPUS, load_data, load_test_set
 from haltung.data.validation import data_warnings
 from haltung.errors import ConfigError, HaltungError
 from haltung.evaluation import Evaluation, evaluate, mean_sd
+from haltung.forking import Child, in_child
 from haltung.models import build_estimator
 from haltung.models.inputs import input_frame
 from haltung.models.predict import aligned_proba, labels_from_proba
@@ -110,12 +115,62 @@ def prepare(cfg: DictConfig) -> Plan:
 
 
 def run(plan: Plan, *, on_epoch_end: EpochCallback | None = None) -> Outcome:
-    """Fit and score: a held-out split, or k folds with a final refit on everything."""
-    if len(plan.folds) == 1:
-        outcome = _holdout(plan, plan.folds[0], on_epoch_end)
-    else:
-        outcome = _cross_validated(plan, on_epoch_end)
-    outcome.test_sets = _score_test_sets(plan, outcome)
+    """Fit and score: a held-out split, or k folds with a final refit on everything.
+
+    `model.blas_threads` caps the BLAS thread pool meanwhile (null: the library's default).
+    """
+    with threadpool_limits(limits=plan.cfg.model.get("blas_threads"), user_api="blas"):
+        if len(plan.folds) == 1:
+            outcome = _holdout(plan, plan.folds[0], on_epoch_end)
+        else:
+            outcome = _cross_validated(plan, on_epoch_end)
+        outcome.test_sets = _score_test_sets(plan, outcome)
+    return outcome
+
+
+class Fitting:
+    """An experiment that may already be fitting in a forked process (see `start`)."""
+
+    def __init__(self, plan: Plan, child: Child[Outcome] | None) -> None:
+        self.plan = plan
+        self._child = child
+
+    @property
+    def in_child(self) -> bool:
+        return self._child is not None
+
+    def result(self, *, on_epoch_end: EpochCallback | None = None) -> Outcome:
+        """The outcome: the forked fit's, or `run(plan)` here and now (with `on_epoch_end`)."""
+        if self._child is None:
+            return run(self.plan, on_epoch_end=on_epoch_end)
+        outcome = self._child.result()
+        outcome.plan = self.plan
+        return outcome
+
+
+@contextmanager
+def start(plan: Plan, *, fork: bool = True) -> Iterator[Fitting]:
+    """Start fitting and scoring `plan` in a forked process, so that it runs beside the caller's
+    own work (`haltung-train` opens its MLflow run meanwhile); leaving the block stops it.
+
+    Estimators that report epochs (`on_epoch_end`) fit in this process when the result is
+    asked for, so that each epoch is logged as it ends; so does everything where `fork` is
+    false or the platform cannot fork.
+    """
+    fit = build_estimator(plan.cfg.model).fit
+    child = None
+    if fork and "on_epoch_end" not in inspect.signature(fit).parameters:
+        child = in_child(lambda: _without_plan(run(plan)), name="haltung-fit")
+    try:
+        yield Fitting(plan, child)
+    finally:
+        if child is not None:
+            child.stop()
+
+
+def _without_plan(outcome: Outcome) -> Outcome:
+    """What the forked fit sends back: the parent has the plan (and its data) already."""
+    outcome.plan = None  # type: ignore[assignment]
     return outcome
 
 

@@ -46,18 +46,24 @@ class TrainResult:
 
 
 def train(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = None) -> TrainResult:
-    """Run one experiment and log it; every input is checked before the MLflow run starts."""
-    from haltung.tracking.experiment import experiment_run, log_epoch, log_outcome, log_seconds
-    from haltung.tracking.store import resolve_store
+    """Run one experiment and log it; every input is checked before the MLflow run starts.
 
+    Models that report no epochs fit in a forked process while MLflow is imported and the run
+    opened here (`tracking.open_while_fitting`, `harness.start`).
+    """
     started = time.perf_counter()
     output_dir.mkdir(parents=True, exist_ok=True)
     plan = harness.prepare(cfg)
-    store = resolve_store(cfg)
-    with experiment_run(plan, store, overrides or []) as run_id:
-        outcome = harness.run(plan, on_epoch_end=log_epoch)
-        model_dir, model_uri = log_outcome(outcome, output_dir)
-        log_seconds(time.perf_counter() - started)
+    with harness.start(plan, fork=cfg.tracking.get("open_while_fitting", True)) as fitting:
+        # MLflow is imported and the run opened while the model fits in a forked process
+        from haltung.tracking.experiment import experiment_run, log_epoch, log_outcome, log_seconds
+        from haltung.tracking.store import resolve_store
+
+        store = resolve_store(cfg)
+        with experiment_run(plan, store, overrides or []) as run_id:
+            outcome = fitting.result(on_epoch_end=log_epoch)
+            model_dir, model_uri = log_outcome(outcome, output_dir)
+            log_seconds(time.perf_counter() - started)
     seconds = time.perf_counter() - started
     result = TrainResult(run_id, outcome, model_uri, model_dir, store.uri, seconds)
     _report(result)

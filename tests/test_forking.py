@@ -1,0 +1,103 @@
+"""Work in a forked process (`haltung.forking`) and the harness's forked fit (`harness.start`)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from haltung import harness
+from haltung.config import compose
+from haltung.errors import ConfigError, HaltungError
+from haltung.forking import in_child
+
+
+def test_the_value_comes_from_another_process():
+    child = in_child(lambda: (os.getpid(), [1, 2, 3]), name="test-child")
+    pid, value = child.result()
+    assert pid != os.getpid()
+    assert value == [1, 2, 3]
+
+
+def test_a_haltung_error_is_raised_as_it_is():
+    def fail():
+        raise ConfigError("model 'x' could not be fitted: C must be positive")
+
+    with pytest.raises(ConfigError, match="C must be positive") as caught:
+        in_child(fail, name="test-child").result()
+    assert not getattr(caught.value, "__notes__", None)  # a user-facing error: one line
+
+
+def test_a_bug_in_the_child_keeps_its_traceback():
+    def fail():
+        return {}["missing"]
+
+    with pytest.raises(KeyError) as caught:
+        in_child(fail, name="test-child").result()
+    notes = "\n".join(caught.value.__notes__)
+    assert "In the process 'test-child'" in notes
+    assert 'return {}["missing"]' in notes  # the child's own line
+
+
+def test_a_child_that_dies_is_a_clear_error():
+    def die():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.raises(HaltungError, match=r"'test-child' ended without a result \(exit code -9\)"):
+        in_child(die, name="test-child").result()
+
+
+def test_a_result_that_cannot_be_sent_is_a_clear_error():
+    with pytest.raises(HaltungError, match="could not be sent back"):
+        in_child(lambda: threading.Lock(), name="test-child").result()
+
+
+def test_stop_ends_a_running_child_at_once():
+    child = in_child(lambda: time.sleep(60), name="test-child")
+    started = time.monotonic()
+    child.stop()
+    assert time.monotonic() - started < 5
+    with pytest.raises(HaltungError, match="ended without a result"):
+        child.result()
+
+
+def _plan(*overrides: str) -> harness.Plan:
+    return harness.prepare(compose(["data=fixture", "evaluation.bootstrap_samples=50", *overrides]))
+
+
+def test_a_forked_fit_scores_exactly_like_one_in_process():
+    plan = _plan()
+    with harness.start(plan) as fitting:
+        assert fitting.in_child
+        forked = fitting.result()
+    here = harness.run(plan)
+    assert forked.plan is plan
+    assert forked.evaluation.metrics == here.evaluation.metrics
+    pd.testing.assert_frame_equal(forked.predictions, here.predictions)
+    assert forked.test_sets.keys() == here.test_sets.keys()
+    rows = plan.dataset.frame.head(5)
+    from haltung.models.inputs import input_frame
+
+    np.testing.assert_array_equal(
+        forked.estimator.predict_proba(input_frame(rows)),
+        here.estimator.predict_proba(input_frame(rows)),
+    )
+
+
+def test_fork_false_fits_here_when_asked():
+    plan = _plan()
+    with harness.start(plan, fork=False) as fitting:
+        assert not fitting.in_child
+        outcome = fitting.result()
+    assert outcome.evaluation.metrics["n"] > 0
+
+
+def test_a_failing_forked_fit_raises_the_harness_error():
+    plan = _plan("model.estimator.steps.tfidf.min_df=100000")  # no term is left in fit
+    with harness.start(plan) as fitting, pytest.raises(ConfigError, match="could not be fitted"):
+        fitting.result()
