@@ -10,6 +10,8 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.dummy import DummyClassifier
+from threadpoolctl import threadpool_info
 
 from haltung import harness
 from haltung.config import compose
@@ -101,3 +103,32 @@ def test_a_failing_forked_fit_raises_the_harness_error():
     plan = _plan("model.estimator.steps.tfidf.min_df=100000")  # no term is left in fit
     with harness.start(plan) as fitting, pytest.raises(ConfigError, match="could not be fitted"):
         fitting.result()
+
+
+class BlasProbe(DummyClassifier):
+    """A classifier that notes the BLAS threads it was fitted with."""
+
+    def fit(self, X, y, sample_weight=None):
+        pools = [p for p in threadpool_info() if p["user_api"] == "blas"]
+        self.blas_threads_ = max(p["num_threads"] for p in pools)
+        return super().fit(X, y, sample_weight)
+
+
+PROBE = ("~model.estimator.steps.clf", f"+model.estimator.steps.clf._target_={__name__}.BlasProbe")
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_model_blas_threads_caps_the_fit(fork: bool):
+    with harness.start(_plan(*PROBE, "model.blas_threads=1"), fork=fork) as fitting:
+        capped = fitting.result()
+    assert capped.estimator[-1].blas_threads_ == 1
+    with harness.start(_plan(*PROBE, "model.blas_threads=null"), fork=fork) as fitting:
+        free = fitting.result()
+    assert free.estimator[-1].blas_threads_ == max(
+        p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"
+    )
+
+
+def test_model_blas_threads_must_be_a_positive_whole_number():
+    with pytest.raises(ConfigError, match=r"model.blas_threads=0 must be at least 1"):
+        _plan("model.blas_threads=0")
