@@ -442,7 +442,7 @@ def _analyze(args: argparse.Namespace) -> int:
     # input and config errors surface before the model is loaded; two chunks tell whether
     # worker processes pay for themselves
     head = list(itertools.islice(chunks, 2))
-    composed = _composed(args.overrides)
+    composed = _composed(args.overrides, command=True)
     cfg = composed.analyze
     detector, options = build_detector(cfg), analyzer_options(cfg)
     splitter = SentenceSplitter()
@@ -495,7 +495,7 @@ def _analyze_on_spark(args: argparse.Namespace) -> int:
 
     if not args.output:
         raise HaltungError("--engine spark writes a Parquet folder: say where with --output.")
-    composed = _composed(args.overrides)
+    composed = _composed(args.overrides, command=True)
     settings = OmegaConf.to_container(composed.analyze, resolve=True)
     folder = model_folder(args.model, _model_store(composed, args))
     rows = analyze_on_spark(
@@ -532,12 +532,13 @@ def _stdout_closed() -> int:
     return 141
 
 
-def _composed(overrides: Sequence[str]):
-    """The composed config (conf/ with `overrides`); a bad override is a ConfigError."""
-    from haltung.config import compose
+def _composed(overrides: Sequence[str], *, command: bool = False):
+    """The composed config (conf/ with `overrides`); a bad override is a ConfigError.
+    `command`: only paths, analyze and tracking (`conf/command.yaml`), quicker to compose."""
+    from haltung.config import COMMAND_CONFIG, compose
 
     try:
-        return compose(overrides)
+        return compose(overrides, config_name=COMMAND_CONFIG if command else "config")
     except Exception as err:  # Hydra's composition errors have no common base class
         raise ConfigError(f"The config cannot be composed: {err}") from None
 

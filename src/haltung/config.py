@@ -27,6 +27,10 @@ def cache_home() -> Path:
     return Path(os.environ.get("HALTUNG_CACHE") or Path.home() / ".cache" / "haltung").expanduser()
 
 
+#: The config of commands that need no training settings (analyze, predict, finding the store).
+COMMAND_CONFIG = "command"
+
+
 def config_dir() -> Path:
     """The `conf/` folder: shipped inside the wheel, or at the top of the source checkout."""
     packaged = _PACKAGE_DIR / "conf"

@@ -42,13 +42,13 @@ def resolve_store(cfg: Any | None = None, *, uri: str | None = None) -> Store:
     $MLFLOW_TRACKING_URI); else the SQLite file `<paths.experiments_dir>/mlflow.db`, an absolute
     path so the store is the same wherever the command runs. Artifacts of new experiments go to
     `tracking.artifact_location`, else `<paths.experiments_dir>/artifacts`, except on a tracking
-    server, which keeps (and serves) them itself. Without `cfg` the project's default config is
-    composed.
+    server, which keeps (and serves) them itself. Without `cfg` the project's default settings
+    are composed (`conf/command.yaml`: paths and tracking).
     """
     if cfg is None:
-        from haltung.config import compose
+        from haltung.config import COMMAND_CONFIG, compose
 
-        cfg = compose()
+        cfg = compose(config_name=COMMAND_CONFIG)
     tracking = cfg.get("tracking") or {}
     folder = Path(cfg.paths.experiments_dir).expanduser().resolve()
     uri = str(uri or tracking.get("uri") or f"sqlite:///{folder / 'mlflow.db'}")
