@@ -123,3 +123,26 @@ def test_the_slurm_launcher_preset_composes():
     launcher = cfg.hydra.launcher
     assert launcher._target_.endswith("SlurmLauncher")
     assert (launcher.gpus_per_node, launcher.partition, launcher.cpus_per_task) == (1, "gpu", 8)
+
+
+@pytest.mark.parametrize("overrides", [[], ["paths.experiments_dir=/tmp/elsewhere"]])
+def test_the_command_config_finds_the_store_and_analysis_of_the_training_config(
+    overrides, monkeypatch
+):
+    """`haltung analyze|predict` compose conf/command.yaml: it must agree with config.yaml."""
+    from haltung.config import COMMAND_CONFIG
+    from haltung.tracking.store import resolve_store
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    full, command = compose(overrides), compose(overrides, config_name=COMMAND_CONFIG)
+    assert resolve_store(command) == resolve_store(full)
+    if not overrides:  # the default store, composed by resolve_store itself
+        assert resolve_store() == resolve_store(full)
+    assert OmegaConf.to_container(command.analyze) == OmegaConf.to_container(full.analyze)
+    assert OmegaConf.to_container(command.paths, resolve=True) == OmegaConf.to_container(
+        full.paths, resolve=True
+    )
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:5999")
+    assert (
+        resolve_store(compose(overrides, config_name=COMMAND_CONFIG)).uri == "http://127.0.0.1:5999"
+    )
