@@ -9,8 +9,10 @@ Markdown table for benchmarks/README.md:
   fp32, length-sorted batches with dynamic padding         (what haltung does)
   int8 without smoothing, sorted dynamic padding           (plain ONNX Runtime dynamic int8)
   int8, sorted dynamic padding                             (load(…, quantize="int8"))
-Sentences/s is the best of `--repeat` timed passes after one warm-up pass; agreement is with the
-fp32 predictions. Above the table: the CPU model and the instruction sets int8 speed depends on
+The variants take turns in each of `--repeat` rounds (every other round in reverse order, after
+one warm-up pass each); sentences/s is the median over the rounds, a ratio the median of the
+rounds' ratios (with their range), so that a machine slowing down for a while slows every
+variant alike. Agreement is with the fp32 predictions. Above the table: the CPU model and the instruction sets int8 speed depends on
 (AVX2, AVX-512, VNNI, AMX); below it the ratios the int8 goals are stated in. `--smoothing`
 adds int8 rows smoothed in other ways (`--smoothing none value+pooler value+pooler+gelu`).
 `--bert-base` builds a randomly initialised BERT-base (12 layers, hidden 768, WordPiece
@@ -24,6 +26,7 @@ import argparse
 import copy
 import os
 import shutil
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -59,16 +62,26 @@ def fixed_padding_proba(estimator, frame, batch_size: int, length: int) -> np.nd
     return np.concatenate(out)
 
 
+def timed_in_turns(runs: dict, repeat: int) -> tuple[dict[str, list[float]], dict]:
+    """Seconds of each run per round, the runs taking turns within a round (a machine that
+    slows down for a while slows every variant alike; every other round in reverse order), after
+    one warm-up pass each; and each run's last result."""
+    results = {name: run() for name, run in runs.items()}  # warm-up
+    seconds: dict[str, list[float]] = {name: [] for name in runs}
+    for turn in range(repeat):
+        names = list(runs) if turn % 2 == 0 else list(runs)[::-1]
+        for name in names:
+            run = runs[name]
+            started = time.perf_counter()
+            results[name] = run()
+            seconds[name].append(time.perf_counter() - started)
+    return seconds, results
 
 
-def timed(function, repeat: int) -> tuple[float, np.ndarray]:
-    result = function()  # warm-up
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - started)
-    return best, result
+def ratio(seconds: dict[str, list[float]], faster: str, slower: str) -> str:
+    """Speed of `faster` over `slower`: the median of the per-round ratios, and their range."""
+    rounds = [b / a for a, b in zip(seconds[faster], seconds[slower], strict=True)]
+    return f"{statistics.median(rounds):.2f}x ({min(rounds):.2f}-{max(rounds):.2f})"
 
 
 def random_bert_base(train, folder: Path) -> Path:
@@ -173,22 +186,23 @@ def main() -> None:
             )
             for name, model in models.items()
         }
-        results = {
-            name: timed(lambda run=run: run(test), args.repeat) for name, run in runs.items()
-        }
-    reference = results[SORTED][1].argmax(1)
-    speed = {name: len(test) / seconds for name, (seconds, _) in results.items()}
+        seconds, results = timed_in_turns(
+            {name: (lambda run=run: run(test)) for name, run in runs.items()}, args.repeat
+        )
+    reference = results[SORTED].argmax(1)
+    speed = {name: len(test) / statistics.median(s) for name, s in seconds.items()}
     kind = "random BERT-base (speed only)" if args.bert_base else str(args.model)
     print(cpu_line())
     print(f"{kind}: {len(test)} test sentences, batch {args.batch_size}, {args.threads} threads\n")
     print("| variant | sentences/s | agreement with fp32 |\n|---|---|---|")
-    for name, (_, proba) in results.items():
+    for name, proba in results.items():
         agreement = f"{np.mean(proba.argmax(1) == reference):.1%}"
         print(f"| {name} | {speed[name]:.1f} | {'—' if args.bert_base else agreement} |")
     print(
-        f"\nint8 (haltung) / int8 without smoothing: {speed[SHIPPED] / speed[PLAIN]:.2f}x; "
-        f"int8 (haltung) / fp32 fixed padding: {speed[SHIPPED] / speed[FIXED]:.2f}x; "
-        f"int8 (haltung) / fp32 sorted: {speed[SHIPPED] / speed[SORTED]:.2f}x"
+        f"\nspeed ratios, median of {args.repeat} rounds (range): "
+        f"int8 (haltung) / int8 without smoothing {ratio(seconds, SHIPPED, PLAIN)}; "
+        f"int8 (haltung) / fp32 fixed padding {ratio(seconds, SHIPPED, FIXED)}; "
+        f"int8 (haltung) / fp32 sorted {ratio(seconds, SHIPPED, SORTED)}"
     )
 
 
