@@ -12,8 +12,9 @@ Markdown table for benchmarks/README.md:
 The variants take turns in each of `--repeat` rounds (every other round in reverse order, after
 one warm-up pass each); sentences/s is the median over the rounds, a ratio the median of the
 rounds' ratios (with their range), so that a machine slowing down for a while slows every
-variant alike. Agreement is with the fp32 predictions. Above the table: the CPU model and the instruction sets int8 speed depends on
-(AVX2, AVX-512, VNNI, AMX); below it the ratios the int8 goals are stated in. `--smoothing`
+variant alike. Agreement is with the fp32 predictions. Above the table: the CPU model and the
+instruction sets int8 speed depends on (AVX2, AVX-512, VNNI, AMX); below it the ratios the int8
+goals are stated in. `--smoothing`
 adds int8 rows smoothed in other ways (`--smoothing none value+pooler value+pooler+gelu`).
 `--bert-base` builds a randomly initialised BERT-base (12 layers, hidden 768, WordPiece
 vocabulary of 30,000 learnt from the corpus) for the speed figures only: with random weights,
