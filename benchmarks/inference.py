@@ -14,8 +14,8 @@ one warm-up pass each); sentences/s is the median over the rounds, a ratio the m
 rounds' ratios (with their range), so that a machine slowing down for a while slows every
 variant alike. Agreement is with the fp32 predictions. Above the table: the CPU model and the
 instruction sets int8 speed depends on (AVX2, AVX-512, VNNI, AMX); below it the ratios the int8
-goals are stated in. `--smoothing`
-adds int8 rows smoothed in other ways (`--smoothing none value+pooler value+pooler+gelu`).
+goals are stated in. `--smoothing` adds int8 rows smoothed in other ways (`--smoothing none
+value+pooler value+pooler+gelu`).
 `--bert-base` builds a randomly initialised BERT-base (12 layers, hidden 768, WordPiece
 vocabulary of 30,000 learnt from the corpus) for the speed figures only: with random weights,
 agreement means nothing. The int8 models are built in a temporary cache.
