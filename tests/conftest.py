@@ -170,8 +170,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for_server(url: str, process: subprocess.Popen, seconds: float) -> None:
-    """Wait until `url` answers 200; fail the test, with the process's output, if the process
+def start_server(command: list[str], log: Path, **popen) -> subprocess.Popen:
+    """Start a server process with its output in the file `log`: a pipe that nobody reads
+    fills up (64 KiB of access log lines) and then blocks the server mid-request."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:  # the child keeps its own copy of the file descriptor
+        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, **popen)
+
+
+def wait_for_server(url: str, process: subprocess.Popen, seconds: float, log: Path) -> None:
+    """Wait until `url` answers 200; fail the test, with the server's log, if the process
     ends first or the time runs out."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -182,8 +190,7 @@ def wait_for_server(url: str, process: subprocess.Popen, seconds: float) -> None
         except OSError:
             pass
         if process.poll() is not None:
-            output = (process.stdout or process.stderr).read()
-            output = output.decode() if isinstance(output, bytes) else output
+            output = log.read_text(errors="replace")
             pytest.fail(f"the server ended before {url} answered: {output[-3000:]}")
         time.sleep(0.5)
-    pytest.fail(f"{url} did not answer within {seconds:.0f} s")
+    pytest.fail(f"{url} did not answer within {seconds:.0f} s: {log.read_text()[-3000:]}")

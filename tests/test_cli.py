@@ -5,11 +5,19 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 
 import pytest
 
-from conftest import BIN, ROOT, free_port, new_store, run_in_process, run_script, wait_for_server
+from conftest import (
+    BIN,
+    ROOT,
+    free_port,
+    new_store,
+    run_in_process,
+    run_script,
+    start_server,
+    wait_for_server,
+)
 from haltung.config import compose
 from haltung.data import DataSpec, load_dataset
 from haltung.models import build_estimator
@@ -156,15 +164,15 @@ def test_validate_data_reports_problems_without_a_traceback(tmp_path):
 def test_ui_serves_the_project_store(tmp_path, empty_store):
     port = free_port()
     uri = new_store(empty_store, tmp_path)
-    process = subprocess.Popen(
+    log = tmp_path / "ui.log"
+    process = start_server(
         [str(BIN / "haltung"), "ui", "--port", str(port), "--tracking-uri", uri],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        log,
         cwd=ROOT,
         start_new_session=True,  # its own process group: the server's workers stop with it
     )
     try:
-        wait_for_server(f"http://127.0.0.1:{port}/health", process, 90)
+        wait_for_server(f"http://127.0.0.1:{port}/health", process, 90, log)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import urllib.request
 from pathlib import Path
@@ -17,6 +16,7 @@ from conftest import (
     run_in_process,
     runs,
     script_env,
+    start_server,
     train_in_new_store,
     wait_for_server,
 )
@@ -32,7 +32,11 @@ SENTENCES = [
 def trained(tmp_path_factory, empty_store: Path) -> dict:
     folder = tmp_path_factory.mktemp("registry")
     experiments, uri, _ = train_in_new_store(
-        folder, empty_store, "data=fixture", "model=tfidf_nb", "~task.test_sets",
+        folder,
+        empty_store,
+        "data=fixture",
+        "model=tfidf_nb",
+        "~task.test_sets",
         "evaluation.bootstrap_samples=50",
     )
     (run,) = runs(uri)
@@ -91,7 +95,7 @@ def test_register_errors_are_one_line(trained: dict, args: list[str], message: s
     assert message in done.stderr and "Traceback" not in done.stderr
 
 
-def test_the_champion_serves_a_rest_request(trained: dict):
+def test_the_champion_serves_a_rest_request(trained: dict, tmp_path: Path):
     done = register(trained, trained["run_id"], "--name", "served", "--alias", "champion")
     assert done.returncode == 0, done.stderr
     port = free_port()
@@ -99,12 +103,11 @@ def test_the_champion_serves_a_rest_request(trained: dict):
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"  # its uvicorn
     command = [sys.executable, "-m", "mlflow", "models", "serve", "-m", "models:/served@champion"]
     command += ["--env-manager", "local", "--host", "127.0.0.1", "-p", str(port), "-w", "1"]
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
+    log = tmp_path / "serve.log"
+    server = start_server(command, log, env=env)
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_for_server(f"{base}/ping", server, 120)
+        wait_for_server(f"{base}/ping", server, 120, log)
         request = urllib.request.Request(
             f"{base}/invocations",
             data=json.dumps({"dataframe_records": SENTENCES}).encode(),

@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 from mlflow import MlflowClient
 
-from conftest import BIN, ROOT, free_port, run_script, runs, script_env, wait_for_server
+from conftest import (
+    BIN,
+    ROOT,
+    free_port,
+    run_script,
+    runs,
+    script_env,
+    start_server,
+    wait_for_server,
+)
 from haltung.classifier import StanceClassifier
 
 POSTGRES = os.environ.get("HALTUNG_TEST_POSTGRES")
@@ -42,11 +51,10 @@ def server(tmp_path_factory) -> Iterator[dict]:
     command = [str(BIN / "haltung"), "server", "--backend-store-uri", new_database()]
     command += ["--artifacts-destination", str(folder / "artifacts"), "--port", str(port)]
     command += ["--workers", "2"]
-    process = subprocess.Popen(
-        command, env=script_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    log = folder / "server.log"
+    process = start_server(command, log, env=script_env())
     url = f"http://127.0.0.1:{port}"
-    wait_for_server(f"{url}/health", process, 120)
+    wait_for_server(f"{url}/health", process, 120, log)
     yield {"url": url, "artifacts": folder / "artifacts", "folder": folder}
     process.terminate()
     process.wait(timeout=30)
