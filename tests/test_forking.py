@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,7 +19,7 @@ from threadpoolctl import threadpool_info
 from haltung import harness
 from haltung.config import compose
 from haltung.errors import ConfigError, HaltungError
-from haltung.forking import in_child
+from haltung.forking import ChildError, in_child
 
 
 def test_the_value_comes_from_another_process():
@@ -55,7 +58,7 @@ def test_a_child_that_dies_is_a_clear_error():
 
 
 def test_a_result_that_cannot_be_sent_is_a_clear_error():
-    with pytest.raises(HaltungError, match="could not be sent back"):
+    with pytest.raises(ChildError, match="could not be sent back"):
         in_child(lambda: threading.Lock(), name="test-child").result()
 
 
@@ -132,3 +135,54 @@ def test_model_blas_threads_caps_the_fit(fork: bool):
 def test_model_blas_threads_must_be_a_positive_whole_number():
     with pytest.raises(ConfigError, match=r"model.blas_threads=0 must be at least 1"):
         _plan("model.blas_threads=0")
+
+
+class Unpicklable(Exception):
+    """An exception that pickles but cannot be unpickled (its __init__ takes two arguments)."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"{first} and {second}")
+
+
+def test_an_exception_that_cannot_travel_keeps_its_text_and_traceback():
+    def fail():
+        raise Unpicklable("the first part", "the second part")
+
+    with pytest.raises(ChildError, match="the first part and the second part") as caught:
+        in_child(fail, name="test-child").result()
+    notes = "\n".join(caught.value.__notes__)
+    assert 'raise Unpicklable("the first part", "the second part")' in notes
+
+
+def test_the_child_ignores_stop_signals_and_dies_with_its_parent(tmp_path):
+    """SIGINT/SIGTERM reach the child too (a terminal's Ctrl-C, a killed process group): it
+    leaves the ending to its parent; a parent killed outright takes the child with it."""
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, signal, sys, time\n"
+        "from haltung.forking import in_child\n"
+        "child = in_child(lambda: time.sleep(120), name='orphan')\n"
+        "print(child._process.pid, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        os.kill(child, signum)
+    time.sleep(0.5)
+    assert _alive(child), "the child ended on a stop signal"
+    parent.kill()
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(child), "the child outlived its parent"
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, ended but not yet reaped, counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

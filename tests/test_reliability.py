@@ -42,7 +42,8 @@ def test_processes_started_together_share_a_new_store(tmp_path: Path):
         )
         for i in range(TOGETHER)
     ]
-    ended = [(p.wait(timeout=600), p.stderr.read()) for p in processes]
+    ended = [(p.communicate(timeout=600)[1], p.returncode) for p in processes]
+    ended = [(code, errors) for errors, code in ended]
     assert [code for code, _ in ended] == [0] * TOGETHER, ended
     found = runs(f"sqlite:///{experiments / 'mlflow.db'}")
     assert [r.info.status for r in found] == ["FINISHED"] * TOGETHER
@@ -118,6 +119,8 @@ def stop_training(
     while time.monotonic() < deadline and not runs(store["uri"]):
         time.sleep(0.5)
     time.sleep(0.5)  # well inside the run
+    if model == SLOW_SKLEARN:  # the fit runs in a second process with the same command line
+        assert len(_processes_with(store["dir"])) >= 2, "the fit was not forked"
     process.send_signal(signum)
     _, errors = process.communicate(timeout=60)
     return process.returncode, errors.decode()

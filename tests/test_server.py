@@ -71,7 +71,8 @@ def test_two_processes_log_to_the_server_and_read_back(server: dict, tmp_path: P
         )
         for i in (1, 2)
     ]  # fmt: skip
-    ended = [(c.wait(timeout=300), c.stderr.read()) for c in clients]
+    ended = [(c.communicate(timeout=300)[1], c.returncode) for c in clients]
+    ended = [(code, errors) for errors, code in ended]
     for code, errors in ended:
         if code:
             print(errors)  # shown whole under "Captured stdout" when the test fails

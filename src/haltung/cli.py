@@ -9,7 +9,8 @@ haltung data build haltung-real [--source DIR]   |   haltung data fetch gerntsa 
 haltung encoders install me5-small   |   haltung encoders list
 haltung ui [--port 5000]
 
-KEY=VALUE are overrides of the Hydra config in conf/, e.g. analyze.detector=spacy. Errors the user
+KEY=VALUE are overrides of the Hydra config in conf/, e.g. analyze.detector=spacy (`analyze` and
+`predict` compose conf/command.yaml: the paths, analyze and tracking groups). Errors the user
 can fix print one message and exit with status 2.
 """
 

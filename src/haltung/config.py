@@ -46,7 +46,8 @@ def register_resolvers() -> None:
 def compose(
     overrides: Sequence[str] = (), config_name: str = "config", return_hydra: bool = False
 ) -> DictConfig:
-    """Compose the training config as `haltung-train` would, without running it."""
+    """Compose a config as `haltung-train` would, without running it: `config` (training) or
+    `command` (`COMMAND_CONFIG`: paths, analyze and tracking only)."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra

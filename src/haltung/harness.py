@@ -153,13 +153,19 @@ def start(plan: Plan, *, fork: bool = True) -> Iterator[Fitting]:
     """Start fitting and scoring `plan` in a forked process, so that it runs beside the caller's
     own work (`haltung-train` opens its MLflow run meanwhile); leaving the block stops it.
 
-    Estimators that report epochs (`on_epoch_end`) fit in this process when the result is
-    asked for, so that each epoch is logged as it ends; so does everything where `fork` is
-    false or the platform cannot fork.
+    Fitted in this process when the result is asked for, instead: estimators that report
+    epochs (`on_epoch_end`), so that each epoch is logged as it ends; models whose config says
+    `fit_in_child: false` (any that runs torch: its thread pools are not fork-safe, and the
+    saved model's requirements name what this process imported); everything where `fork` is
+    false or the process cannot fork.
     """
     fit = build_estimator(plan.cfg.model).fit
     child = None
-    if fork and "on_epoch_end" not in inspect.signature(fit).parameters:
+    if (
+        fork
+        and plan.cfg.model.get("fit_in_child", True)
+        and "on_epoch_end" not in inspect.signature(fit).parameters
+    ):
         child = in_child(lambda: _without_plan(run(plan)), name="haltung-fit")
     try:
         yield Fitting(plan, child)

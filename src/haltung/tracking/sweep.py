@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 def experiment_overrides(overrides: list[str]) -> list[str]:
     """The overrides that change the experiment, not where it is logged or written."""
-    return [o for o in overrides if not re.match(r"^[+~]*(paths|tracking|hydra)\.", o)]
+    return [o for o in overrides if not re.match(r"^[+~]*(paths|tracking|hydra)[.=/@]", o)]
 
 
 def _key(override: str) -> str:
