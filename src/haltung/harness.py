@@ -48,6 +48,7 @@ class Plan:
     dataset: Dataset
     folds: list[Fold]
     test_sets: dict[str, Dataset | None]  # other corpora's test splits (None: sources missing)
+    reports_epochs: bool = False  # the estimator's fit takes `on_epoch_end`
 
     @property
     def split_name(self) -> str:
@@ -93,7 +94,9 @@ class Outcome:
 def prepare(cfg: DictConfig) -> Plan:
     """Load and validate the data and the model config; a bad input fails here."""
     check_run_config(cfg)
-    check_estimator(build_estimator(cfg.model), str(cfg.model.name))
+    estimator = build_estimator(cfg.model)
+    check_estimator(estimator, str(cfg.model.name))
+    reports_epochs = "on_epoch_end" in inspect.signature(estimator.fit).parameters
     task = Task.from_config(cfg.task)
     dataset = load_data(cfg.data, task.labels)
     trained_on = set(dataset.frame[CORPUS])
@@ -111,7 +114,7 @@ def prepare(cfg: DictConfig) -> Plan:
         len(dataset.frame),
         dataset.frame["doc_id"].nunique(),
     )
-    return Plan(cfg, task, dataset, folds, test_sets)
+    return Plan(cfg, task, dataset, folds, test_sets, reports_epochs)
 
 
 def run(plan: Plan, *, on_epoch_end: EpochCallback | None = None) -> Outcome:
@@ -159,13 +162,8 @@ def start(plan: Plan, *, fork: bool = True) -> Iterator[Fitting]:
     saved model's requirements name what this process imported); everything where `fork` is
     false or the process cannot fork.
     """
-    fit = build_estimator(plan.cfg.model).fit
     child = None
-    if (
-        fork
-        and plan.cfg.model.get("fit_in_child", True)
-        and "on_epoch_end" not in inspect.signature(fit).parameters
-    ):
+    if fork and plan.cfg.model.get("fit_in_child", True) and not plan.reports_epochs:
         child = in_child(lambda: _without_plan(run(plan)), name="haltung-fit")
     try:
         yield Fitting(plan, child)
