@@ -10,7 +10,6 @@ signal).
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import os
 import pickle
@@ -146,6 +145,8 @@ def _sendable(err: BaseException) -> BaseException | None:
 def _die_with(parent: int) -> None:
     """Have the kernel kill this process when its parent ends (Linux), and end at once if the
     parent already has."""
+    import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
