@@ -128,3 +128,33 @@ def test_missing_or_broken_models(tmp_path, model_dir):
 def test_unreachable_tracking_server_is_a_clear_error():
     with pytest.raises(ModelLoadError, match=r"cannot be reached"):
         StanceClassifier.load("runs:/0123456789abcdef/model", tracking_uri="http://127.0.0.1:9")
+
+
+def test_saving_over_an_earlier_model_folder_replaces_it_only_when_complete(
+    records, tmp_path, caplog
+):
+    """A second run into the same output folder (a fixed `hydra.run.dir`) replaces the model
+    folder; a save that fails leaves the earlier folder as it was, and no partial folder."""
+    estimator = build_estimator(compose(["model=majority"]).model)
+    estimator.fit(records[["text", "actor"]], records["label"])
+    example = records[["text", "actor"]].head(2)
+    folder = tmp_path / "model"
+    save_model_folder(estimator, STANCE, folder, example, {"model": "first"})
+    with caplog.at_level("WARNING", logger="haltung.tracking.pyfunc"):
+        save_model_folder(estimator, STANCE, folder, example, {"model": "second"})
+    assert "Replacing the model folder" in caplog.text
+    assert StanceClassifier.load(folder).info["model"] == "second"
+
+    with pytest.raises(ModelLoadError):  # not a format haltung can save
+        save_model_folder(_Unsaveable(), STANCE, folder, example, {"model": "third"})
+    assert StanceClassifier.load(folder).info["model"] == "second"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+class _Unsaveable:
+    def save(self, folder):  # pragma: no cover - never called: the format is refused first
+        raise AssertionError
+
+    @classmethod
+    def load(cls, folder):  # pragma: no cover
+        raise AssertionError

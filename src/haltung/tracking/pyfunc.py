@@ -7,6 +7,7 @@ the predicted label and one probability column per label.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -21,6 +22,7 @@ from haltung.models.predict import labels_from_proba
 from haltung.models.saved import LoadedModel, read_payload, write_payload
 
 ARTIFACT_NAME = "model"
+log = logging.getLogger(__name__)
 
 
 class PyfuncModel:
@@ -121,13 +123,24 @@ def save_model_folder(
     input_example: pd.DataFrame,
     meta: dict | None = None,
 ) -> Path:
-    """Save a fitted estimator as a model folder that loads without a tracking server."""
+    """Save a fitted estimator as a model folder that loads without a tracking server.
+
+    A folder already at `path` (an earlier run into the same output folder) is replaced once
+    the new one is complete, so a failed save leaves the earlier model as it was.
+    """
     import mlflow
 
-    with tempfile.TemporaryDirectory() as tmp:
-        payload = write_payload(estimator, labels, Path(tmp), meta)
-        mlflow.pyfunc.save_model(str(path), **_model_kwargs(payload, labels, input_example))
-    return Path(path)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}-") as tmp:
+        payload = write_payload(estimator, labels, Path(tmp) / "payload", meta)
+        written = Path(tmp) / path.name
+        mlflow.pyfunc.save_model(str(written), **_model_kwargs(payload, labels, input_example))
+        if path.exists():
+            log.warning("Replacing the model folder %s an earlier run left there", path)
+            path.rename(Path(tmp) / "replaced")  # removed with `tmp`
+        written.rename(path)
+    return path
 
 
 # What a saved folder's MLmodel says about the model itself; the rest (run, logged model id,
