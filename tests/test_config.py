@@ -142,6 +142,7 @@ def test_the_command_config_finds_the_store_and_analysis_of_the_training_config(
     assert OmegaConf.to_container(command.paths, resolve=True) == OmegaConf.to_container(
         full.paths, resolve=True
     )
+    OmegaConf.to_container(command, resolve=True)  # no key refers to the training config
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:5999")
     assert (
         resolve_store(compose(overrides, config_name=COMMAND_CONFIG)).uri == "http://127.0.0.1:5999"
