@@ -202,7 +202,10 @@ def test_varying_groups_print_mean_and_sd_rounded(capsys):
 
 
 def test_run_label_puts_what_varies_first():
-    overrides = ["data=fixture", "model=tfidf_nb", "seed=2", "paths.experiments_dir=/x"]
+    overrides = [
+        *["data=fixture", "model=tfidf_nb", "seed=2", "paths.experiments_dir=/x"],
+        *["model.blas_threads=2", "tracking.open_while_fitting=false", "hydra/launcher=joblib"],
+    ]
     assert run_label(overrides, "tfidf_nb", ["model", "seed"]) == "tfidf_nb seed=2 data=fixture"
     assert run_label(overrides, "tfidf_nb", ["seed"]) == "seed=2 tfidf_nb data=fixture"
     assert run_label(overrides, "tfidf_nb") == "tfidf_nb data=fixture seed=2"

@@ -42,9 +42,16 @@ IDENTICAL_NOTE = (
 log = logging.getLogger(__name__)
 
 
+#: Overrides that change where a run is logged or written, or how fast it runs, not its results.
+_NOT_THE_EXPERIMENT = re.compile(
+    r"^[+~]*((paths|tracking|hydra)[.=/@]|model\.(blas_threads|fit_in_child)=)"
+)
+
+
 def experiment_overrides(overrides: list[str]) -> list[str]:
-    """The overrides that change the experiment, not where it is logged or written."""
-    return [o for o in overrides if not re.match(r"^[+~]*(paths|tracking|hydra)[.=/@]", o)]
+    """The overrides that change the experiment: not where it is logged or written, nor the
+    thread count or process it fits in."""
+    return [o for o in overrides if not _NOT_THE_EXPERIMENT.match(o)]
 
 
 def _key(override: str) -> str:
