@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -19,6 +20,7 @@ from threadpoolctl import threadpool_info
 from haltung import harness
 from haltung.config import compose
 from haltung.errors import ConfigError, HaltungError
+from haltung.evaluation.plots import ConfusionFigure, draw_in_background
 from haltung.forking import ChildError, in_child
 
 
@@ -186,3 +188,38 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+class _PidFigure(ConfusionFigure):
+    """Writes the drawing process's id; in a process other than `draw_here` it can be made to
+    die first."""
+
+    def draw(self) -> Path:
+        if os.getpid() != self.draw_here and self.title == "dies":
+            os._exit(3)
+        self.path.write_text(str(os.getpid()))
+        return self.path
+
+    draw_here = os.getpid()
+
+
+@pytest.mark.parametrize("title", ["draws", "dies"])
+def test_figures_are_drawn_beside_the_caller_or_here_when_that_fails(tmp_path, title):
+    figures = [
+        _PidFigure(np.eye(2, dtype=int), ("a", "b"), tmp_path / f"{k}.png", title) for k in range(2)
+    ]
+    with draw_in_background(figures) as drawn:
+        paths = drawn()
+    assert paths == [f.path for f in figures]
+    drawn_by = {int(p.read_text()) for p in paths}
+    assert len(drawn_by) == 1
+    assert (os.getpid() in drawn_by) == (title == "dies")  # drawn here only when the child died
+
+
+def test_leaving_the_block_ends_the_drawing(tmp_path):
+    figure = ConfusionFigure(np.eye(2, dtype=int), ("a", "b"), tmp_path / "never.png")
+    with pytest.raises(KeyboardInterrupt), draw_in_background([figure]):
+        raise KeyboardInterrupt
+    time.sleep(0.5)
+    assert not figure.path.exists()
+    assert not [c for c in multiprocessing.active_children() if c.name == "haltung-plots"]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import gc
-import signal
-import sys
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from haltung.forking import in_child
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,47 +58,31 @@ def confusion_matrix_png(
     return path
 
 
-def draw_in_background(figures: Sequence[ConfusionFigure]) -> Callable[[], list[Path]]:
-    """Start drawing `figures` in a forked process, so that importing matplotlib and rendering
-    run beside the caller's own work; the returned function waits for them and returns their
-    paths.
+@contextmanager
+def draw_in_background(figures: Sequence[ConfusionFigure]) -> Iterator[Callable[[], list[Path]]]:
+    """Draw `figures` in a forked process (`haltung.forking.in_child`), so that importing
+    matplotlib and rendering run beside the caller's own work; yields a function that waits for
+    them and returns their paths. Leaving the block ends the drawing process.
 
     Whatever goes wrong there (no fork on this platform, the process failed or was stopped),
-    the figures are drawn again here when waited for, so the caller always gets them. A stop
-    signal ends the drawing process at once; it never touches the caller's run.
+    the figures are drawn again here when waited for, so the caller always gets them.
     """
     figures = list(figures)
-    process = None
-    if figures and sys.platform.startswith("linux"):
-        import multiprocessing
+    child = in_child(lambda: [f.draw() for f in figures], name="haltung-plots") if figures else None
 
-        sys.stdout.flush()  # the child must not write the parent's buffered output again
-        sys.stderr.flush()
-        gc.freeze()  # the child's collections then leave the parent's objects (and pages) alone
-        try:
-            process = multiprocessing.get_context("fork").Process(
-                target=_draw_all, args=(figures,), name="haltung-plots", daemon=True
-            )
-            process.start()
-        except (OSError, ValueError):  # cannot fork: draw when waited for
-            process = None
-        finally:
-            gc.unfreeze()
-
-    def wait() -> list[Path]:
-        if process is not None:
-            process.join()
-            if process.exitcode == 0 and all(f.path.is_file() for f in figures):
-                return [f.path for f in figures]
+    def paths() -> list[Path]:
+        if child is not None:
+            try:
+                drawn = child.result()
+            except Exception as err:  # drawn here instead (a bug then shows again)
+                log.debug("Drawing in a forked process failed (%s); drawing here", err)
+            else:
+                if all(path.is_file() for path in drawn):
+                    return drawn
         return [figure.draw() for figure in figures]
 
-    return wait
-
-
-def _draw_all(figures: Sequence[ConfusionFigure]) -> None:
-    """The drawing process: stop signals end it at once (the parent handles its own)."""
-    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if signum is not None:
-            signal.signal(signum, signal.SIG_DFL)
-    for figure in figures:
-        figure.draw()
+    try:
+        yield paths
+    finally:
+        if child is not None:
+            child.stop()

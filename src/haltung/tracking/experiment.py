@@ -160,8 +160,7 @@ def log_outcome(outcome: Outcome, folder: Path) -> tuple[Path, str]:
     Files are written to `folder` (the Hydra output folder) and logged from there. The
     confusion matrices are drawn in a forked process meanwhile (`draw_in_background`).
     """
-    plan = outcome.plan
-    task = plan.task
+    task = outcome.plan.task
     scored = _scored_splits(outcome)
     figures = [
         ConfusionFigure(
@@ -172,10 +171,19 @@ def log_outcome(outcome: Outcome, folder: Path) -> tuple[Path, str]:
         )
         for prefix, e in scored
     ]
-    drawn = draw_in_background(figures)
-    logged = _log_model(outcome, folder)
-    # Logged after the model, the step-0 metrics are linked to it as they are written (MLflow
-    # would otherwise read every metric's history back to link them).
+    with draw_in_background(figures) as drawn:
+        logged = _log_model(outcome, folder)
+        # Logged after the model, the step-0 metrics are linked to it as they are written (MLflow
+        # would otherwise read every metric's history back to link them).
+        _log_scores(outcome, scored, folder)
+        for path in drawn():
+            mlflow.log_artifact(str(path))
+    return logged
+
+
+def _log_scores(outcome: Outcome, scored: list[tuple[str, Evaluation]], folder: Path) -> None:
+    """Metrics, classification reports, predictions and the run's description."""
+    plan, task = outcome.plan, outcome.plan.task
     metrics: dict[str, float] = {}
     if len(plan.folds) == 1:
         metrics |= {f"rows_{k}": float(v) for k, v in plan.folds[0].sizes().items()}
@@ -194,9 +202,6 @@ def log_outcome(outcome: Outcome, folder: Path) -> tuple[Path, str]:
     for name, test_set in outcome.test_sets.items():
         _log_predictions(test_set.predictions, folder / f"predictions_{name}.csv")
     mlflow.set_tag(NOTE_TAG, run_description(outcome))
-    for path in drawn():
-        mlflow.log_artifact(str(path))
-    return logged
 
 
 def _scored_splits(outcome: Outcome) -> list[tuple[str, Evaluation]]:
