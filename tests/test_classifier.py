@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 
@@ -107,6 +109,34 @@ def test_bad_input_is_a_clear_error(model_dir, texts, actors, message):
         StanceClassifier.load(model_dir).predict(texts, actors)
 
 
+def test_frames_series_and_empty_input(model_dir):
+    """A frame is read by its columns (not iterated over its column names), a Series keeps
+    its index, no texts give no rows, and what is not text is refused in one line."""
+    clf = StanceClassifier.load(model_dir)
+    texts = ["Die Gewerkschaft lehnte das Angebot ab.", "Der Minister lobte die Einigung."]
+    frame = pd.DataFrame({"text": texts, "actor": ["Gewerkschaft", None]}, index=[7, 9])
+    by_frame = clf.predict_proba(frame)
+    assert list(by_frame.index) == [7, 9]
+    expected = clf.predict_proba(texts, ["Gewerkschaft", ""])
+    assert np.allclose(by_frame.to_numpy(), expected.to_numpy())
+    assert clf.predict(frame) == clf.predict(texts, ["Gewerkschaft", ""])
+    assert list(clf.predict_proba(pd.Series(texts, index=["a", "b"])).index) == ["a", "b"]
+    assert clf.predict([]) == []
+    assert list(clf.predict_proba([]).columns) == list(STANCE)
+    for bad, message in [
+        (None, "Cannot classify NoneType"),
+        (42, "Cannot classify int"),
+        (pd.DataFrame({"satz": texts}), "no `text` column"),
+    ]:
+        with pytest.raises(HaltungError, match=message):
+            clf.predict(bad)
+    with pytest.raises(HaltungError, match="as columns of the frame"):
+        clf.predict(frame, actors=["x", "y"])
+    served = mlflow.pyfunc.load_model(str(model_dir))
+    with pytest.raises(HaltungError, match="Text number 2 is empty"):
+        served.predict(pd.DataFrame({"text": ["Gut.", None]}))
+
+
 def test_missing_or_broken_models(tmp_path, model_dir):
     with pytest.raises(ModelLoadError, match="neither a folder nor an MLflow model URI"):
         StanceClassifier.load(tmp_path / "nothing")
@@ -125,9 +155,31 @@ def test_missing_or_broken_models(tmp_path, model_dir):
         StanceClassifier.load(broken)
 
 
+def test_damaged_metadata_and_unknown_quantisation(tmp_path, model_dir):
+    copy = tmp_path / "model"
+    shutil.copytree(model_dir, copy)
+    meta = copy / "data" / "haltung" / "haltung.json"
+    info = json.loads(meta.read_text("utf-8"))
+    meta.write_text(json.dumps({k: v for k, v in info.items() if k != "labels"}), "utf-8")
+    with pytest.raises(ModelLoadError, match="names no labels"):
+        StanceClassifier.load(copy)
+    meta.write_text(json.dumps({**info, "labels": ["pro", "contra"]}), "utf-8")
+    with pytest.raises(ModelLoadError, match=r"the model predicts .*critical.*which its labels"):
+        StanceClassifier.load(copy)
+    with pytest.raises(ModelLoadError, match="quantize must be int8 or none, not 'int4'"):
+        StanceClassifier.load(model_dir, quantize="int4")
+
+
 def test_unreachable_tracking_server_is_a_clear_error():
-    with pytest.raises(ModelLoadError, match=r"cannot be reached"):
+    with pytest.raises(ModelLoadError, match=r"cannot be reached.*leave out --tracking-uri"):
         StanceClassifier.load("runs:/0123456789abcdef/model", tracking_uri="http://127.0.0.1:9")
+
+
+@pytest.mark.parametrize("form", ["{}", "file://{}"])
+def test_a_folder_is_not_a_tracking_store(tmp_path, form):
+    """MLflow 3 refuses folder stores; the error says which SQLite URI to use instead."""
+    with pytest.raises(ModelLoadError, match=rf"not a tracking store.*sqlite:///{tmp_path}/mlflow"):
+        StanceClassifier.load("runs:/0123456789abcdef/model", tracking_uri=form.format(tmp_path))
 
 
 def test_saving_over_an_earlier_model_folder_replaces_it_only_when_complete(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -128,12 +129,19 @@ def test_moved_alias_and_version_numbers(store):
     assert len(entries(store["cache"])) == 2  # one per version
 
 
-def test_running_run_is_not_cached(store):
+def test_running_run_is_not_cached(store, tmp_path, monkeypatch):
     run_id = store["runs"]["majority"]
     client = MlflowClient(store["uri"])
     client.update_run(run_id, status="RUNNING")
+    downloads = tmp_path / "tmp"
+    downloads.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(downloads))
     assert load(f"runs:/{run_id}/model", store).info["model"] == "majority"
     assert entries(store["cache"]) == []
+    assert list(downloads.iterdir()) == []  # the temporary copy is gone once loaded
+    with pytest.raises(ModelLoadError, match=r"runs:/\w+/: its download is not a model folder"):
+        load(f"runs:/{run_id}/", store)  # the run's artifacts, not its model
+    assert list(downloads.iterdir()) == []
     client.set_terminated(run_id, "FINISHED")  # a new end time: a new entry
     load(f"runs:/{run_id}/model", store)
     assert len(entries(store["cache"])) == 1
@@ -199,5 +207,5 @@ def test_other_stores_and_uri_forms_are_not_cached(store):
     assert model_cache.locate(f"runs:/{run_id}/model", "http://127.0.0.1:9") is None
     assert model_cache.locate("models:/stance/latest", store["uri"]) is None
     assert model_cache.locate(f"runs:/{'f' * 32}/model", store["uri"]) is None  # MLflow says
-    with pytest.raises(ModelLoadError, match="Cannot load runs:/ffff"):
+    with pytest.raises(ModelLoadError, match=r"Cannot load runs:/ffff.*: Run .* not found\. Ch"):
         load(f"runs:/{'f' * 32}/model", store)

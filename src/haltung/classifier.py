@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,21 +87,26 @@ class StanceClassifier:
 
     def predict_proba(
         self,
-        texts: str | Sequence[str],
+        texts: str | Sequence[str] | pd.Series | pd.DataFrame,
         actors: str | Sequence[str] | None = None,
         contexts: str | Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        """One row per text, one column per label.
+        """One row per text, one column per label (a Series' or frame's index is kept).
 
         `actors` gives each text's actor; `contexts` what it answers (for a government answer,
-        the question). Models trained without contexts ignore them.
+        the question). Models trained without contexts ignore them. A frame brings them as its
+        `actor` and `context` columns beside `text`.
         """
         frame = as_input_frame(texts, actors, contexts)
-        return pd.DataFrame(self._model.predict_proba(frame), columns=self.labels)
+        if frame.empty:
+            return pd.DataFrame(columns=self.labels, index=frame.index, dtype=float)
+        return pd.DataFrame(
+            self._model.predict_proba(frame), columns=self.labels, index=frame.index
+        )
 
     def predict(
         self,
-        texts: str | Sequence[str],
+        texts: str | Sequence[str] | pd.Series | pd.DataFrame,
         actors: str | Sequence[str] | None = None,
         contexts: str | Sequence[str] | None = None,
     ) -> list[str]:
@@ -171,7 +177,19 @@ def _load_uri(uri: str, tracking_uri: str | None, quantize: str | None) -> Loade
             return load_model_dir(folder, quantize)
         except ModelLoadError:
             model_cache.discard(entry)  # a damaged copy: fetched again below
-    return load_model_dir(_fetch(uri, store, entry), quantize)
+    if entry is not None:
+        return _load_fetched(uri, _fetch(uri, store, entry), quantize)
+    # not cacheable (e.g. a run still running): a temporary copy, removed once loaded
+    with tempfile.TemporaryDirectory(prefix="haltung-model-") as tmp:
+        return _load_fetched(uri, _download(uri, store, Path(tmp)), quantize)
+
+
+def _load_fetched(uri: str, folder: Path, quantize: str | None) -> LoadedModel:
+    """Load what `uri` downloaded to; an error names the URI, not the local copy."""
+    try:
+        return load_model_dir(folder, quantize)
+    except ModelLoadError as err:
+        raise ModelLoadError(f"{uri}: {str(err).replace(str(folder), 'its download')}") from None
 
 
 def _fetch(uri: str, store: str, entry) -> Path:
@@ -207,8 +225,9 @@ def _download(uri: str, store: str, into: Path | None = None) -> Path:
             folder = None if into is None else str(into)
             return Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=folder))
     except (MlflowException, OSError) as err:
-        message = getattr(err, "message", str(err))
+        message = str(getattr(err, "message", err)).rstrip(". ")
         raise ModelLoadError(
-            f"Cannot load {uri} from the tracking store {store}: {message}. Check the run id, or "
-            "point at the right store with MLFLOW_TRACKING_URI."
+            f"Cannot load {uri} from the tracking store {store}: {message}. Check the URI (run "
+            "id and artifact path, or model name, version and alias), or point at the right "
+            "store with --tracking-uri or MLFLOW_TRACKING_URI."
         ) from None

@@ -15,15 +15,28 @@ INPUT_COLUMNS = ("text", "actor", "context")
 
 
 def as_input_frame(
-    texts: str | Sequence[str],
+    texts: str | Sequence[str] | pd.Series | pd.DataFrame,
     actors: str | Sequence[str] | None = None,
     contexts: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Build the model input from sentences and (optionally) their actors and contexts.
 
-    Raises `HaltungError` for empty sentences or a mismatch in length.
+    `texts` may be one string, a sequence or Series of strings (a Series keeps its index), or
+    a frame with a `text` column and optional `actor` and `context` columns. Raises
+    `HaltungError` for empty sentences, a mismatch in length, or input that is none of these.
     """
-    texts = [texts] if isinstance(texts, str) else list(texts)
+    if isinstance(texts, pd.DataFrame):
+        return _from_frame(texts, actors, contexts)
+    index = texts.index if isinstance(texts, pd.Series) else None
+    if isinstance(texts, str):
+        texts = [texts]
+    elif isinstance(texts, Sequence | pd.Series | np.ndarray):
+        texts = list(texts)
+    else:
+        raise HaltungError(
+            f"Cannot classify {type(texts).__name__}: give a sentence, a list of sentences, or "
+            "a frame with a `text` column."
+        )
     empty = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
     if empty:
         shown = ", ".join(str(i + 1) for i in empty[:10])
@@ -33,8 +46,25 @@ def as_input_frame(
             "text": texts,
             "actor": _aligned(actors, len(texts), "actors"),
             "context": _aligned(contexts, len(texts), "contexts"),
-        }
+        },
+        index=index,
     )
+
+
+def _from_frame(frame: pd.DataFrame, actors: object, contexts: object) -> pd.DataFrame:
+    """A frame's `text`, `actor` and `context` columns, its index kept."""
+    if actors is not None or contexts is not None:
+        raise HaltungError(
+            "Give actors and contexts as columns of the frame (`actor`, `context`), not as "
+            "arguments beside it."
+        )
+    if "text" not in frame:
+        raise HaltungError(
+            f"The frame has no `text` column (its columns: {', '.join(map(str, frame.columns))})."
+        )
+    given = {c: frame[c].tolist() if c in frame else None for c in INPUT_COLUMNS}
+    built = as_input_frame(given["text"], given["actor"], given["context"])
+    return built.set_axis(frame.index)
 
 
 def input_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -60,7 +90,7 @@ def _aligned(values: str | Sequence[str] | None, n: int, name: str) -> list[str]
         return [""] * n
     if isinstance(values, str):
         return [values] * n
-    values = ["" if v is None else str(v) for v in values]
+    values = ["" if v is None or v != v else str(v) for v in values]  # None, NaN: no value
     if len(values) != n:
         raise HaltungError(f"Got {n} texts but {len(values)} {name}; give one per text.")
     return values

@@ -31,6 +31,8 @@ PAYLOAD_NAME = "haltung"
 META_FILE = "haltung.json"
 PICKLE_FILE = "estimator.joblib"
 FORMAT_VERSION = 1
+#: What `quantize` may be: int8 (transformers; scikit-learn models ignore it) or full precision.
+QUANTIZE_CHOICES = (None, "", "none", "fp32", "int8")
 
 
 @dataclass
@@ -82,9 +84,12 @@ def read_payload(payload: Path, quantize: str | None = None) -> LoadedModel:
     `quantize="int8"` asks transformer models for dynamic int8 quantisation; scikit-learn
     models have nothing to quantise and ignore it.
     """
+    if quantize not in QUANTIZE_CHOICES:
+        raise ModelLoadError(f"quantize must be int8 or none, not '{quantize}'.")
     meta_path = payload / META_FILE
     try:
         meta = json.loads(meta_path.read_text("utf-8"))
+        labels = _labels(meta, meta_path)
         estimator = _load_estimator(payload, meta.get("estimator_format", "joblib"), quantize)
     except ModelLoadError:
         raise
@@ -102,13 +107,28 @@ def read_payload(payload: Path, quantize: str | None = None) -> LoadedModel:
             f"{payload} was saved by a newer haltung (format {meta['format_version']}); "
             "upgrade haltung."
         )
-    return LoadedModel(estimator=estimator, labels=list(meta["labels"]), meta=meta)
+    unknown = [str(c) for c in getattr(estimator, "classes_", []) if str(c) not in labels]
+    if unknown:
+        raise ModelLoadError(
+            f"{meta_path} does not match its model: the model predicts {', '.join(unknown)}, "
+            f"which its labels ({', '.join(labels)}) lack. The folder may be damaged."
+        )
+    return LoadedModel(estimator=estimator, labels=labels, meta=meta)
+
+
+def _labels(meta: Any, meta_path: Path) -> list[str]:
+    labels = meta.get("labels") if isinstance(meta, dict) else None
+    if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
+        raise ModelLoadError(
+            f"{meta_path} names no labels (a list of strings); the model folder is damaged."
+        )
+    return labels
 
 
 def _load_joblib(payload: Path, quantize: str | None) -> Any:
     import joblib
 
-    if quantize not in (None, "", "none", "fp32"):
+    if quantize == "int8":
         log.warning("quantize=%s has no effect on a scikit-learn model", quantize)
     return joblib.load(payload / PICKLE_FILE)
 

@@ -31,6 +31,7 @@ from transformers.utils import logging as transformers_logging
 
 from haltung.errors import ConfigError, ModelLoadError
 from haltung.models.inputs import ActorText, input_frame, tail
+from haltung.models.saved import QUANTIZE_CHOICES
 from haltung.task import mean_label_f1
 
 log = logging.getLogger(__name__)
@@ -323,7 +324,7 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         """
         from transformers import AutoTokenizer
 
-        if quantize not in (None, "", "none", "fp32", "int8"):
+        if quantize not in QUANTIZE_CHOICES:
             raise ConfigError(f"quantize must be int8 or none, not '{quantize}'.")
         folder = Path(folder)
         info = json.loads((folder / SETTINGS_FILE).read_text("utf-8"))

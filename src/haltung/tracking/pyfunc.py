@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from haltung.models.inputs import input_frame
+from haltung.models.inputs import as_input_frame
 from haltung.models.predict import labels_from_proba
 from haltung.models.saved import LoadedModel, read_payload, write_payload
 
@@ -48,17 +48,11 @@ def _load_pyfunc(data_path: str) -> PyfuncModel:
 
 
 def _as_frame(model_input: Any) -> pd.DataFrame:
-    if isinstance(model_input, pd.DataFrame):
-        frame = model_input
-    elif isinstance(model_input, str):
-        frame = pd.DataFrame({"text": [model_input]})
-    else:
-        frame = pd.DataFrame({"text": list(model_input)})
-    if "text" not in frame:
-        raise ValueError(
-            "The model input needs a `text` column (and optionally `actor` and `context`)."
-        )
-    return input_frame(frame)
+    """A frame with `text` (and optional `actor`, `context`), a Series or a list of sentences,
+    or one sentence; empty texts are refused as `StanceClassifier` refuses them."""
+    if isinstance(model_input, str | pd.DataFrame | pd.Series):
+        return as_input_frame(model_input)
+    return as_input_frame(list(model_input))
 
 
 def signature(labels: Sequence[str]):

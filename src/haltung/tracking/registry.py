@@ -41,10 +41,10 @@ def register(store: Store, run_id: str, name: str, alias: str | None = None) -> 
     from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
-    for label, value in (("model name", name), ("alias", alias)):
+    for label, value in (("a model name", name), ("an alias", alias)):
         if value is not None and not NAME.fullmatch(value):
             raise TrackingError(
-                f"'{value}' cannot be a {label}: use letters, digits, '_', '-' and '.', "
+                f"'{value}' cannot be {label}: use letters, digits, '_', '-' and '.', "
                 "starting with a letter or digit."
             )
     if alias is not None and re.fullmatch(r"[vV]\d+|latest", alias):

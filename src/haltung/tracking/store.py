@@ -75,8 +75,9 @@ def check_store(uri: str, timeout: float = 5.0, *, create: bool = True) -> None:
     processes started together do not race.
     """
     hint = (
-        "Start the server, or unset MLFLOW_TRACKING_URI / pass tracking.uri=null to use the "
-        "project's own store under experiments/."
+        "Start the server, or unset MLFLOW_TRACKING_URI (haltung-train: tracking.uri=null; "
+        "haltung commands: leave out --tracking-uri) to use the project's own store under "
+        "experiments/."
     )
     if uri.startswith(("http://", "https://")):
         try:
@@ -113,6 +114,13 @@ def check_store(uri: str, timeout: float = 5.0, *, create: bool = True) -> None:
         with store_lock(uri):
             _open_sqlite(uri, path)
             close_unclosed(uri)  # runs a locked store kept from ending earlier
+    elif uri.startswith("file:") or ("://" not in uri and not uri.startswith("databricks")):
+        folder = Path(uri.removeprefix("file://").removeprefix("file:")).expanduser().resolve()
+        database = folder / "mlflow.db" if folder.is_dir() else folder.with_suffix(".db")
+        raise TrackingError(
+            f"{uri} is a folder or file path, not a tracking store: MLflow 3 no longer tracks "
+            f"into folders. Use a SQLite store, e.g. sqlite:///{database}, or a server URL."
+        )
 
 
 def sqlite_path(uri: str) -> Path | None:
