@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import urllib.request
 from pathlib import Path
@@ -62,6 +63,21 @@ def test_register_with_an_alias_loads_the_same_model(trained: dict):
     assert by_alias.predict_proba(texts, actors).equals(by_run.predict_proba(texts, actors))
 
 
+def test_register_in_a_fresh_process_uses_the_named_store(trained: dict, tmp_path: Path):
+    """Nothing set MLflow's tracking URI before (as in a user's shell): the model is found in
+    the store --tracking-uri names, and no ./mlflow.db appears where the command ran."""
+    args = [trained["run_id"], "--name", "fresh", "--tracking-uri", trained["uri"]]
+    code = f"from haltung.cli import main; raise SystemExit(main(['register', *{args!r}]))"
+    env = {k: v for k, v in script_env().items() if k != "MLFLOW_TRACKING_URI"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert list(tmp_path.iterdir()) == []
+    (version,) = MlflowClient(trained["uri"]).search_model_versions("name='fresh'")
+    assert version.run_id == trained["run_id"]
+
+
 def test_a_sweep_parent_registers_its_best_run(trained: dict):
     client = MlflowClient(trained["uri"])
     experiment = client.get_run(trained["run_id"]).info.experiment_id
@@ -82,16 +98,22 @@ def test_a_sweep_parent_registers_its_best_run(trained: dict):
         (["RUN", "--alias", "v1"], "MLflow reserves"),
         (["RUN", "--name", "bad name"], "cannot be a model name"),
         (["RUNNING"], "not FINISHED"),
+        (["FAILED-SWEEP"], "Its best run, RUN, can be: `haltung register RUN`"),
     ],
 )
 def test_register_errors_are_one_line(trained: dict, args: list[str], message: str):
     client = MlflowClient(trained["uri"])
+    experiment = client.get_run(trained["run_id"]).info.experiment_id
     if args[0] == "RUNNING":
-        experiment = client.get_run(trained["run_id"]).info.experiment_id
         args = [client.create_run(experiment).info.run_id]
+    elif args[0] == "FAILED-SWEEP":  # a sweep that ended FAILED after one good job
+        parent = client.create_run(experiment, tags={"best_run_id": trained["run_id"]})
+        client.set_terminated(parent.info.run_id, "FAILED")
+        args = [parent.info.run_id]
     args = [trained["run_id"] if a == "RUN" else a for a in args]
     done = register(trained, *args)
     assert done.returncode != 0
+    message = message.replace("RUN", trained["run_id"])
     assert message in done.stderr and "Traceback" not in done.stderr
 
 

@@ -58,12 +58,12 @@ def register(store: Store, run_id: str, name: str, alias: str | None = None) -> 
     tags = {k: run.data.tags[k] for k in COPIED_TAGS if k in run.data.tags}
     tags |= {"headline": run.data.tags.get("mlflow.note.content", "").split("\n", 1)[0][:500]}
     source = f"runs:/{run.info.run_id}/{ARTIFACT_NAME}"
+    mlflow.set_tracking_uri(store.uri)  # before anything resolves runs:/ (else ./mlflow.db)
     try:
         info = mlflow.models.get_model_info(source)
     except Exception:  # MLflow raises several kinds here; all mean "no model to register"
         raise TrackingError(f"Run {run.info.run_id} has no logged model ({source}).") from None
     try:
-        mlflow.set_tracking_uri(store.uri)
         if getattr(info, "model_id", None):  # MLflow 3: the run's logged model itself
             source = f"models:/{info.model_id}"
         version = mlflow.register_model(source, name, tags={k: v for k, v in tags.items() if v})
@@ -92,8 +92,10 @@ def _finished_run(client, run_id: str):
     if run.info.lifecycle_stage == "deleted":
         raise TrackingError(f"Run {run_id} is deleted; restore it in the MLflow UI first.")
     if run.info.status != "FINISHED":
+        best = run.data.tags.get(BEST_RUN_TAG)
+        hint = f" Its best run, {best}, can be: `haltung register {best}`." if best else ""
         raise TrackingError(
             f"Run {run_id} ended {run.info.status}, not FINISHED: only a finished run's model "
-            "can be registered."
+            f"can be registered.{hint}"
         )
     return run
