@@ -47,6 +47,16 @@ def test_interval_brackets_the_point_estimate_and_narrows_with_more_data(labels)
     assert big.interval[1] - big.interval[0] < (high - low) / 2
 
 
+def test_the_headline_names_the_interval_it_shows(labels):
+    gold, pred = labels
+    at_90 = evaluate(gold, pred, STANCE, bootstrap_samples=200, confidence=0.9)
+    low, high = at_90.interval
+    assert at_90.headline().endswith(f"(90% CI {low:.3f}–{high:.3f})")
+    assert "(95% CI " in evaluate(gold, pred, STANCE, bootstrap_samples=200).headline()
+    no_bootstrap = evaluate(gold, pred, STANCE, bootstrap_samples=0).headline()
+    assert no_bootstrap == f"f_stance = {at_90.primary:.3f}"
+
+
 def test_vectorised_f1_matches_scikit_learn(labels):
     gold, pred = labels
     code = {label: i for i, label in enumerate(STANCE.labels)}

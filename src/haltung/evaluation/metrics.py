@@ -24,6 +24,7 @@ class Evaluation:
     metrics: dict[str, float]
     confusion: np.ndarray
     report: str
+    confidence: float | None = 0.95  # of the primary metric's interval; None: no interval
 
     @property
     def primary(self) -> float:
@@ -35,8 +36,11 @@ class Evaluation:
         return self.metrics[f"{name}_ci_low"], self.metrics[f"{name}_ci_high"]
 
     def headline(self) -> str:
+        score = f"{self.task.primary_metric} = {self.primary:.3f}"
+        if not self.confidence:
+            return score
         low, high = self.interval
-        return f"{self.task.primary_metric} = {self.primary:.3f} (95% CI {low:.3f}–{high:.3f})"
+        return f"{score} ({self.confidence * 100:g}% CI {low:.3f}–{high:.3f})"
 
 
 def evaluate(
@@ -75,6 +79,7 @@ def evaluate(
         metrics=metrics,
         confusion=confusion_matrix(gold, pred, labels=labels),
         report=report,
+        confidence=confidence if bootstrap_samples > 0 else None,
     )
 
 

@@ -65,23 +65,34 @@ def _compare(client: Any, metric: str, rows: pd.DataFrame, tmp: Path) -> pd.Data
         table = compare_to_best(
             predictions, scoring["labels"], scoring["averaged"], samples=SAMPLES
         )
-    except ValueError:
-        return None  # the groups were scored on different rows
+    except ValueError:  # the groups were scored on different rows
+        log.warning(
+            "%s: the groups' best runs were scored on different rows (other seeds or splits), "
+            "so they are not compared pairwise; sweep over models at one seed for that",
+            metric,
+        )
+        return None
     table = table.rename(columns={"name": "group"})
     table.insert(0, "metric", metric)
     table["ci_low"] = [runs[g].data.metrics.get(f"{metric}_ci_low") for g in table["group"]]
     table["ci_high"] = [runs[g].data.metrics.get(f"{metric}_ci_high") for g in table["group"]]
     table["run_id"] = [runs[g].info.run_id for g in table["group"]]
+    table["confidence"] = [
+        float(runs[g].data.params.get("evaluation.confidence", 0.95)) for g in table["group"]
+    ]
     return table
 
 
 def markdown(table: pd.DataFrame) -> str:
-    """The comparison as Markdown: score (95% CI), difference to the best, p-value."""
+    """The comparison as Markdown: score (with the runs' interval), difference to the best
+    (95% interval), p-value."""
+    levels = table["confidence"].dropna().unique() if "confidence" in table else [0.95]
+    level = f"{levels[0] * 100:g}% CI" if len(levels) == 1 else "CI"
     lines = [
         "Best run of each group; difference to the best group on the same test rows, with a "
         f"paired bootstrap ({SAMPLES:,} samples): 95% interval and two-sided p-value.",
         "",
-        "| metric | group | score (95% CI) | Δ to best (95% CI) | p |",
+        f"| metric | group | score ({level}) | Δ to best (95% CI) | p |",
         "|---|---|---|---|---|",
     ]
     for r in table.itertuples():

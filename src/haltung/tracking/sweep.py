@@ -306,7 +306,8 @@ def describe(summary: pd.DataFrame, sweep: str, failed: int = 0) -> str:
     lines += [
         "",
         f"Artifacts: `{LEADERBOARD}` (this table), `sweep_summary.csv` / `.md`, "
-        "`sweep_comparison.md` (each group against the best, paired bootstrap).",
+        "`sweep_comparison.md` (each group against the best, paired bootstrap; where the "
+        "best runs were scored on the same rows).",
     ]
     return "\n".join(lines) + "\n"
 
