@@ -19,6 +19,7 @@ from haltung.text.actors import (
     document_entities,
     normalise_actor,
 )
+from haltung.text.sentences import split_sentences
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +133,63 @@ def test_subject_of_stance_verb(detector, sentence, expected):
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
+        # a pronominal adverb in the first position is never the actor („Dazu“, „Davon“ …)
+        ("Dazu äußerte sich das Ministerium nicht.", ["Ministerium"]),
+        ("Dazu äußerte sich Merz nicht.", ["Merz"]),
+        ("Dazu kann sich die Bundesregierung nicht äußern.", ["Bundesregierung"]),
+        (
+            "Hierzu wollte sich der Sprecher des Landratsamts nicht äußern.",
+            ["Sprecher des Landratsamts"],
+        ),
+        ("Davon hält die Regierung nichts.", ["Regierung"]),
+        ("Darin sieht die Regierung keinen Widerspruch.", ["Regierung"]),
+        ("Dahinter steht die Landesregierung.", ["Landesregierung"]),
+        ("Demnach lehnt die Gewerkschaft das Angebot ab.", ["Gewerkschaft"]),
+        # „sprechen“/„reden“ with „darüber“, „davon“: speaking (or not) about the matter
+        ("Darüber hat die Kanzlerin nicht gesprochen.", ["Kanzlerin"]),
+        ("Darüber sprach die Kanzlerin nicht.", ["Kanzlerin"]),
+        ("Davon will der Bürgermeister nichts wissen.", ["Bürgermeister"]),
+        ("Darüber hat Merz nicht geredet.", ["Merz"]),
+    ],
+)
+def test_fronted_adverb_is_not_the_actor(detector, sentence, expected):
+    assert actors(detector, sentence) == [expected]
+
+
+@pytest.mark.parametrize(
+    "adverb",
+    [
+        "Dazu",
+        "Davon",
+        "Darin",
+        "Daraus",
+        "Darunter",
+        "Dazwischen",
+        "Danach",
+        "Davor",
+        "Dabei",
+        "Dadurch",
+        "Daher",
+        "Darum",
+        "Hierbei",
+        "Hiervon",
+        "Womit",
+        "Worüber",
+        "Dennoch",
+        "Deshalb",
+        "Stattdessen",
+        "Übrigens",
+        "Möglicherweise",
+    ],
+)
+def test_sentence_adverbs_are_never_actors(detector, adverb):
+    sentence = f"{adverb} kritisierte der Verband die Pläne."
+    assert actors(detector, sentence) == [["Verband"]]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
         (
             "„Wie sie ihre Beziehungen weiterentwickeln, bleibt ihnen überlassen“, sagte "
             "Ministeriumssprecher Lin Jian am Dienstag.",
@@ -235,6 +293,64 @@ def test_split_quotation_keeps_its_speaker(detector):
     assert detector.detect(document) == [["Abgeordnete"]] * 3
 
 
+def test_a_line_ending_in_a_colon_introduces_the_quotes_after_it(detector):
+    document = ["Merz sagte am Montag:", "„Wir werden das prüfen.“", "„Es gibt viele Fragen.“"]
+    assert detector.detect(document) == [["Merz"]] * 3
+
+
+def test_colon_line_speaker_carries_over_a_quotation_of_several_sentences(detector):
+    document = [
+        "Die Ministerin erklärte dazu:",
+        "„Wir handeln sofort.",
+        "Niemand wird zurückgelassen.“",
+        "Die Sitzung endete am Abend.",
+    ]
+    assert detector.detect(document)[:3] == [["Ministerin"]] * 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"Das ist inakzeptabel", sagte die Ministerin. "Wir handeln."',
+        "„Das ist inakzeptabel“, sagte die Ministerin. „Wir handeln.“",
+        "„Das ist inakzeptabel“, sagte die Ministerin.\n„Wir handeln.“",
+    ],
+)
+def test_a_follow_up_quote_keeps_its_speaker_whatever_the_quotes(detector, text):
+    sentences = [s.text for s in split_sentences(text)]
+    assert detector.detect(sentences) == [["Ministerin"], ["Ministerin"]]
+
+
+def test_straight_quotes_open_and_close_by_position_and_parity(detector):
+    document = [
+        '"Wir lassen uns das nicht gefallen.',
+        'Wir klagen", sagte der Bürgermeister.',
+        '"Das Land muss zahlen."',
+    ]
+    assert detector.detect(document) == [["Bürgermeister"]] * 3
+    # a quoted name inside a phrase stays part of it
+    named = ['Die Initiative "Zittau zusammen" kritisierte den Plan.']
+    assert detector.detect(named) == [['Initiative "Zittau zusammen"']]
+
+
+@pytest.mark.parametrize("invisible", ["\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"])
+def test_invisible_characters_do_not_break_words(detector, invisible):
+    plain = "Der Bundeskanzler Friedrich Merz lehnte ihn ab."
+    assert actors(detector, plain) == [["Bundeskanzler Friedrich Merz"]]
+    inside = plain.replace("Bundeskanzler", f"Bundes{invisible}kanzler")
+    assert actors(detector, inside) == [["Bundeskanzler Friedrich Merz"]]
+    after = f"Merz{invisible} kritisierte den Plan."
+    assert actors(detector, after) == [["Merz"]]
+    assert normalise_actor(f"die Bundes{invisible}regierung") == "bundesregierung"
+
+
+def test_invisible_characters_keep_sentences_exact_substrings(detector):
+    text = "Der Bundes\u00adkanzler lehnte ab.\u200b Die Oppo\u200bsition kritisierte\u2060 das."
+    sentences = split_sentences(text)
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+    assert detector.detect([s.text for s in sentences]) == [["Bundeskanzler"], ["Opposition"]]
+
+
 def test_pronouns_resolve_to_the_fullest_mention_of_a_matching_speaker(detector):
     document = [
         "NATO-Generalsekretär Mark Rutte sagte, Europa müsse mehr investieren.",
@@ -250,6 +366,16 @@ def test_pronouns_resolve_to_the_fullest_mention_of_a_matching_speaker(detector)
         ["NATO-Generalsekretär Mark Rutte"],
         ["Sozialministerin Anna Schulz"],
     ]
+
+
+def test_polite_sie_is_the_person_addressed_not_a_pronoun(detector):
+    document = [
+        "Die Ministerin antwortete im Ausschuss.",
+        "Herr Kollege, Sie kritisierten den Plan.",
+        "„Das stimmt nicht“, sagten Sie gestern.",
+        "Sie lehnte den Antrag ab.",  # „sie“, capitalised at the start: the minister
+    ]
+    assert detector.detect(document) == [["Ministerin"], [], [], ["Ministerin"]]
 
 
 def test_reported_speech_without_speaker_takes_the_previous_one(detector):

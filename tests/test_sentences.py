@@ -219,6 +219,67 @@ def test_split_after_abbreviations(texts, text, expected):
     assert texts(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Die Varianten BA.4 und BA.5 stammen nicht von BA.1 ab, sagte die Virologin.",
+        "Das regelt Paragraf 5.Abs.2 des Gesetzes, sagte der Anwalt.",
+        "Die Frist steht in Abs.3 der Verordnung.",
+        "Das Aktenzeichen lautet Z 11/2312.9/5, teilte das Amt mit.",
+    ],
+)
+def test_a_period_glued_to_a_number_never_ends_a_sentence(texts, text):
+    assert texts(text) == [text]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Die Frist endet am 31.12. Merz kritisierte das.",
+            ["Die Frist endet am 31.12.", "Merz kritisierte das."],
+        ),
+        (
+            "Die Frist endete am 30.6. Ministerin Paus sagte, man prüfe das.",
+            ["Die Frist endete am 30.6.", "Ministerin Paus sagte, man prüfe das."],
+        ),
+        (
+            "Die Frist endet am 31.12. Die Regierung will verlängern.",
+            ["Die Frist endet am 31.12.", "Die Regierung will verlängern."],
+        ),
+        (
+            "Die Kundgebung war am 1.5. Tausende demonstrierten.",
+            ["Die Kundgebung war am 1.5.", "Tausende demonstrierten."],
+        ),
+        # a date inside the sentence: a noun, an infinitive or a verb-final clause follows
+        ("Er feiert am 31.12. Geburtstag.", ["Er feiert am 31.12. Geburtstag."]),
+        ("Sie will am 1.5. Bilanz ziehen.", ["Sie will am 1.5. Bilanz ziehen."]),
+        (
+            "Der Mann, der am 31.12. Geburtstag hatte, kam nicht.",
+            ["Der Mann, der am 31.12. Geburtstag hatte, kam nicht."],
+        ),
+        (
+            "Weil Merz am 31.12. Urlaub machte, fiel die Sitzung aus.",
+            ["Weil Merz am 31.12. Urlaub machte, fiel die Sitzung aus."],
+        ),
+        ("Die am 31.12. Verstorbene hatte Kinder.", ["Die am 31.12. Verstorbene hatte Kinder."]),
+    ],
+)
+def test_split_after_a_date_only_where_a_new_sentence_starts(texts, text, expected):
+    assert texts(text) == expected
+
+
+def test_double_period_of_joined_snippets_ends_a_sentence(splitter):
+    text = "Der Täter entkam.. Die Polizei sucht ihn.. Zeugen melden sich."
+    sentences = splitter.split(text)
+    assert [s.text for s in sentences] == [
+        "Der Täter entkam..",
+        "Die Polizei sucht ihn..",
+        "Zeugen melden sich.",
+    ]
+    assert_offsets(text, sentences)
+
+
 # Robustness
 
 

@@ -59,6 +59,17 @@ _TITLES = set(
     "Ing. Msgr. Präs. Stellv.".split()
 )
 _INNER_PAIRS = {"z. B.", "u. U.", "z. T.", "m. E.", "z. Z."}
+# Words that make the clause of a date verb-final („…, der am 31.12. Geburtstag hatte“).
+_SUBORDINATORS = set(
+    "dass daß weil wenn als nachdem obwohl ob da bevor seit seitdem sobald während wie wo "
+    "indem damit sodass falls".split()
+)
+_RELATIVES = set("der die das dem den denen dessen deren welche welcher welches wer was".split())
+_STRONG_PAST = set(
+    "sprach sprachen sagte rief riefen wies wiesen hielt hielten gab gaben schlug schlugen "
+    "nannte nannten bat baten warf warfen trat traten stand standen blieb blieben schrieb "
+    "schrieben".split()
+)
 _FINAL_ABBREVIATIONS = {"ff.", "dgl.", "ä."}
 
 
@@ -263,7 +274,7 @@ def _extend_marks(piece: str, end: int) -> int:
 def _apply_rules(tokens: list[_Token], line: str) -> list[_Token]:
     """Fix SoMaJo's boundaries where it gets German news wrong."""
     for i in range(len(tokens) - 1):
-        if tokens[i].eos and _omission_mark(tokens, i):
+        if tokens[i].eos and (_omission_mark(tokens, i) or _glued_period(tokens[i], line)):
             tokens[i].eos = False
         elif not tokens[i].eos and _missed_end(tokens, i, line):
             tokens[i].eos = True
@@ -277,6 +288,8 @@ def _apply_rules(tokens: list[_Token], line: str) -> list[_Token]:
 def _missed_end(tokens: list[_Token], i: int, line: str) -> bool:
     """Does a sentence end after ``tokens[i]`` that SoMaJo did not see?"""
     token = tokens[i]
+    if _glued_period(token, line):
+        return False
     rule = _RULES.get(token.kind)
     if rule is None and not _FINAL_PUNCT.match(token.text):
         return False
@@ -317,7 +330,46 @@ def _abbreviation_ends(tokens: list[_Token], i: int, after: _Token, line: str) -
     return text[0].isupper() and text not in _TITLES and pair not in _INNER_PAIRS
 
 
-_RULES = {"ordinal": _number_ends, "abbreviation": _abbreviation_ends}
+def _date_ends(tokens: list[_Token], i: int, after: _Token, line: str) -> bool:
+    """A sentence ends after "31.12." in "… endet am 31.12. Die …" and "… am 31.12. Merz
+    kritisierte …", not in "am 31.12. Geburtstag", "…, der am 31.12. Geburtstag hatte" or
+    "die am 31.12. Verstorbene"."""
+    if not tokens[i].text.endswith(".") or not after.text[0].isupper():
+        return False
+    if after.text in _SENTENCE_STARTS:
+        return True
+    k = next(k for k in range(i + 1, len(tokens)) if tokens[k] is after)
+    if k + 2 < len(tokens) and tokens[k + 1].text[0].isupper():
+        k += 1  # "Ministerin Paus", "Friedrich Merz"
+    verb = tokens[k + 1].text if k + 1 < len(tokens) else ""
+    past = verb.isalpha() and verb.islower() and len(verb) > 3
+    if not past or not (verb.endswith(("te", "ten")) or verb in _STRONG_PAST):
+        return False  # "am 31.12. Geburtstag feiern"
+    start = i
+    while start > 0 and tokens[start - 1].kind == "date":
+        start -= 1
+    before = [t.text.lower() for t in tokens[max(0, start - 2) : start]]
+    if before and before[0] in _ORDINAL_CONTEXT and len(before) == 2:
+        return False  # "die am 31.12. Verstorbene …": an attribute, not the end of a clause
+    clause = start
+    while clause > 0 and not (tokens[clause - 1].eos or tokens[clause - 1].text in {",", ";"}):
+        clause -= 1
+    first = tokens[clause].text.lower()
+    after_comma = clause > 0 and tokens[clause - 1].text == ","
+    return first not in _SUBORDINATORS and not (after_comma and first in _RELATIVES)
+
+
+_RULES = {"ordinal": _number_ends, "abbreviation": _abbreviation_ends, "date": _date_ends}
+
+
+def _glued_period(token: _Token, line: str) -> bool:
+    """A period with a digit right after it ("BA.4", "Abs.2") or between a number and a word
+    ("5.Abs") never ends a sentence."""
+    if not token.text.endswith(".") or token.end >= len(line):
+        return False
+    after = line[token.end]
+    before = line[token.end - 2] if token.end >= 2 else ""
+    return after.isdigit() or (after.isalpha() and before.isdigit())
 
 
 def _omission_mark(tokens: list[_Token], i: int) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from haltung.text.actors.lexicon import _BOUNDARIES, _MAX_LOOKAHEAD, _QUOTES_CLOSE, _QUOTES_OPEN
-from haltung.text.actors.tokens import skip_dateline, tokenise
+from haltung.text.actors.tokens import orient_quotes, skip_dateline, tokenise
 from haltung.text.actors.verbs import (
     _AUXILIARIES,
     _COPULAS,
@@ -23,9 +23,11 @@ class Clauses:
     """One tokenised sentence: where its clauses end and whether a verb heads a speech or
     stance predicate (the base of the sentence parser)."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, quoted: bool = False):
+        """`quoted`: a straight quotation mark opened in an earlier sentence is still open;
+        `self.quoted` says the same after this sentence."""
         self.text = text
-        self.tokens = tokenise(text)
+        self.tokens, self.quoted = orient_quotes(text, tokenise(text), quoted)
         self.n = len(self.tokens)
         self.first = skip_dateline(self.tokens)
 

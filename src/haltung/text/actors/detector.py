@@ -18,6 +18,7 @@ from haltung.text.actors.entities import document_entities
 from haltung.text.actors.finders import _find_actors
 from haltung.text.actors.names import Gazetteer, builtin_entries
 from haltung.text.actors.sentence import Sentence
+from haltung.text.actors.tokens import visible
 
 MAX_ACTORS = 3  # per sentence, most salient first
 
@@ -52,7 +53,11 @@ class ActorDetector:
     def detect(self, sentences: Sequence[str]) -> list[list[str]]:
         """For the sentences of ONE document, in order: the actors of each sentence as written
         in the text (possibly []), at most `max_actors` per sentence, most salient first."""
-        analyses = [self._analyse(text) for text in sentences]
+        analyses, quoted = [], False
+        for text in sentences:
+            analysis = self._analyse(visible(text), quoted)
+            analyses.append(analysis)
+            quoted = analysis.sentence.quoted if analysis.sentence else False
         return Resolver(analyses).resolve()
 
     def entities(self, actors: Sequence[Sequence[str]]) -> list[list[str]]:
@@ -61,9 +66,9 @@ class ActorDetector:
         („Rutte“) resolved to the fullest one of the document („Mark Rutte“)."""
         return document_entities(actors, self.gazetteer)
 
-    def _analyse(self, text: str) -> Analysis:
-        """What one sentence says by itself."""
-        sentence = Sentence(text, self.gazetteer, self._entities(text))
+    def _analyse(self, text: str, quoted: bool = False) -> Analysis:
+        """What one sentence says by itself (`quoted`: a straight quote is open before it)."""
+        sentence = Sentence(text, self.gazetteer, self._entities(text), quoted)
         analysis = Analysis([], **_quote_state(sentence))
         if _is_heading(text):
             analysis.heading = True

@@ -15,7 +15,8 @@ from haltung.text.actors.names import _contains, normalise_actor
 from haltung.text.actors.sentence import Sentence
 from haltung.text.actors.tokens import _RANK_OTHER, Candidate
 
-_HEADING_END_RE = re.compile(r"[.!?…][\"“”»«’‘)]*\s*$")
+# a colon introduces what follows (a quotation, a list): not a heading
+_HEADING_END_RE = re.compile(r"[.!?…:][\"“”»«’‘)]*\s*$")
 
 
 @dataclass(slots=True)

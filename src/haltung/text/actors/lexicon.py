@@ -36,6 +36,16 @@ _NOMINATIVE_DETERMINERS = frozenset(
 )
 _PRONOUNS = {"er": "m", "sie": "f"}
 
+
+def _pronominal_adverbs(prepositions: str) -> frozenset[str]:
+    """da(r)-, wo(r)- and hier- with each preposition: „dazu“, „darüber“, „wovon“, „hierzu“."""
+    forms = set()
+    for preposition in prepositions.split():
+        r = "r" if preposition[0] in "aeiouäöü" else ""
+        forms |= {f"da{r}{preposition}", f"wo{r}{preposition}", f"hier{preposition}"}
+    return frozenset(forms)
+
+
 # Capitalised at the start of a sentence, but never the start of an actor's name.
 _FUNCTION_WORDS = _words("""
     ab abseits als also am an angesichts anders anfang auch auf aufgrund aus außer außerdem
@@ -58,7 +68,16 @@ _FUNCTION_WORDS = _words("""
     nochmals offenbar offenkundig ohnehin scheinbar seither sicher sicherlich tatsächlich
     vermutlich vielleicht wenigstens ähnlich ebenso zuerst zugunsten zulasten anstelle mithilfe zu
     aufseiten seitens hinsichtlich bezüglich betreffend irgendwann irgendwie jedenfalls
-    """)
+    allenfalls andererseits anschließend ansonsten beispielsweise demnach dementsprechend
+    demzufolge desto eigentlich einerseits erstens zweitens drittens ebenda eventuell fortan
+    gegebenenfalls genauso grundsätzlich häufig indessen insofern insoweit keinesfalls
+    keineswegs kürzlich künftig letztlich manchmal möglicherweise nämlich natürlich nunmehr
+    oft offensichtlich schlicht selten sonst stattdessen übrigens umgekehrt vorgestern
+    wahrscheinlich womöglich zumindest zusätzlich daraufhin dahin daher dorther woher wohin
+    hierher hierhin hierzulande darob aber
+    """) | _pronominal_adverbs(
+    "an auf aus bei durch für gegen hinter in mit nach neben über um unter von vor zu zwischen"
+)
 # Words that may stand before the subject in the first position of a main clause.
 _FOCUS_WORDS = _words(
     "auch selbst sogar nur gerade ausgerechnet insbesondere zumindest allein lediglich"

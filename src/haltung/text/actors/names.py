@@ -8,7 +8,7 @@ from functools import lru_cache
 from importlib import resources
 
 from haltung.text.actors.lexicon import _DETERMINERS
-from haltung.text.actors.tokens import Token, tokenise
+from haltung.text.actors.tokens import Token, tokenise, visible
 
 _EDGE_RE = re.compile(r"^[\s\"'„“”‚‘’»«()\[\],.;:!?–—-]+|[\s\"'„“”‚‘’»«()\[\],.;:!?–—-]+$")
 _SPACE_RE = re.compile(r"\s+")
@@ -16,7 +16,7 @@ _SPACE_RE = re.compile(r"\s+")
 
 def normalise_actor(actor: str) -> str:
     """Comparable form: casefolded, leading articles/determiners removed, edges stripped."""
-    text = _SPACE_RE.sub(" ", actor.casefold()).strip()
+    text = _SPACE_RE.sub(" ", visible(actor).casefold()).strip()
     while True:
         text = _EDGE_RE.sub("", text)
         head, _, rest = text.partition(" ")

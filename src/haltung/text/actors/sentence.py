@@ -36,8 +36,10 @@ if TYPE_CHECKING:
 class Sentence(Clauses):
     """One tokenised sentence and the parsing routines that work on it."""
 
-    def __init__(self, text: str, gazetteer: Gazetteer, entities: dict[int, int]):
-        super().__init__(text)
+    def __init__(
+        self, text: str, gazetteer: Gazetteer, entities: dict[int, int], quoted: bool = False
+    ):
+        super().__init__(text, quoted)
         self.gazetteer = gazetteer
         self.entities = entities  # token index -> end of a named entity (spaCy, optional)
         self._np_cache: dict[tuple[int, bool | None], Phrase | None] = {}
@@ -61,6 +63,10 @@ class Sentence(Clauses):
     def capitalised_anyway(self, i: int) -> bool:
         """Position where any word is capitalised: sentence start, after a colon or a quote."""
         return i <= self.first or self.tokens[i - 1].text in (":", "„", "»", "(", "–", '"', "‚")
+
+    def polite(self, i: int) -> bool:
+        """„Sie“ capitalised where a word need not be: the person addressed, not „sie“."""
+        return 0 <= i < self.n and self.tokens[i].text == "Sie" and not self.capitalised_anyway(i)
 
     def is_adjective(self, i: int) -> bool:
         token = self.tokens[i] if 0 <= i < self.n else None

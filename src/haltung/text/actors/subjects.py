@@ -112,7 +112,7 @@ def _find_subjects(sentence: Sentence) -> Iterator[Candidate]:
         while sentence.low(j) in _FOCUS_WORDS and j < sentence.n:
             j += 1
         if sentence.low(j) in _PRONOUNS:
-            if _pronoun_subject(sentence, start, j):
+            if not sentence.polite(j) and _pronoun_subject(sentence, start, j):
                 sentence.subject_verbs.add(j + 1)
                 yield Candidate("", _RANK_SUBJECT, j, pronoun=_PRONOUNS[sentence.low(j)])
             continue
@@ -226,6 +226,8 @@ def _find_inverted(sentence: Sentence) -> Iterator[Candidate]:
         if order == "subject" and pronoun != "er":
             continue
         if pronoun in _PRONOUNS:
+            if sentence.polite(j):
+                continue  # „…, sagten Sie“: the person addressed
             if order != "ambiguous" or pronoun == "er" or sentence.low(i + 1) == "sie":
                 yield Candidate("", _RANK_ATTRIBUTION, j, pronoun=_PRONOUNS[pronoun])
             continue

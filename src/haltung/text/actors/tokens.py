@@ -12,6 +12,11 @@ _TOKEN_RE = re.compile(
     r"|\S"
 )
 _DATELINE_END = frozenset({"–", "—", "-"})
+# Soft hyphen, zero-width space / (non-)joiner, word joiner, BOM and direction marks: invisible
+# in print, they must not split or end a word.
+_INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+_OPENS_BEFORE = frozenset("([{/–—-:")
+_CLOSES_AFTER = frozenset(".,;:!?)]}–—-…/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +38,32 @@ def tokenise(text: str) -> list[Token]:
             Token(word, match.start(), match.end(), word.lower(), first.isupper(), first.isalpha())
         )
     return tokens
+
+
+def visible(text: str) -> str:
+    """The text without invisible characters („Bundes\u00adkanzler“ → „Bundeskanzler“)."""
+    return _INVISIBLE_RE.sub("", text)
+
+
+def orient_quotes(text: str, tokens: list[Token], inside: bool = False) -> tuple[list[Token], bool]:
+    """Straight double quotes as opening „ or closing “ marks, by where they stand: after a
+    space and before a word one opens, after a word and before a space or punctuation one
+    closes; where that does not decide, the quote opens unless one is open (`inside`, carried
+    from sentence to sentence). Returns the tokens and whether a straight quote is left open."""
+    oriented = []
+    for token in tokens:
+        if token.text == '"':
+            before = text[token.start - 1] if token.start else " "
+            after = text[token.end] if token.end < len(text) else " "
+            opens = (before.isspace() or before in _OPENS_BEFORE) and not after.isspace()
+            closes = not (before.isspace() or before in "([{") and (
+                after.isspace() or after in _CLOSES_AFTER
+            )
+            inside = opens if opens != closes else not inside
+            mark = "„" if inside else "“"
+            token = Token(mark, token.start, token.end, mark, False, False)
+        oriented.append(token)
+    return oriented, inside
 
 
 def skip_dateline(tokens: list[Token]) -> int:

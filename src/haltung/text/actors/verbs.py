@@ -29,7 +29,7 @@ vorgreif! verzicht?auf hüll?schweigen votier einig?sich mach+stark setz+ein ord
 begründ urteil verabschied attestier bescheinig demonstrier unterbreit frag formulier mach+frei
 teil?einschätzung,einschätzungen,auffassung,ansicht,sorge,sorgen,bedenken,kritik,ziel,haltung
 teil?position,empfehlung,empfehlungen,meinung,bewertung,befürchtung,befürchtungen
-rechn?mit,damit
+rechn?mit,damit,womit
 stimm?gegen,für,dagegen,dafür
 zeig?sich,verständnis
 setz?ein,für,sich,auf
@@ -40,6 +40,8 @@ mach?vorwürfe,frei,hehl,luft
 erteil?absage,abfuhr
 meld?bedenken,zweifel,kritik,widerspruch,an
 spricht,sprach,sprechen,sprachen,gesprochen?von,vom,sich,für,gegen,aus
+spricht,sprach,sprechen,sprachen,gesprochen?darüber,hierüber,davon,dazu
+red?darüber,hierüber,davon,dazu
 spricht,sprach,sprechen,sprachen,gesprochen+aus
 nennt,nannte,nennen,nannten,genannt
 weist,wies,weisen,wiesen,gewiesen+zurück
@@ -80,7 +82,7 @@ dringt,drang,dringen,drangen,gedrungen?auf
 wirbt,warb,werben,warben,geworben
 preist,pries,preisen,priesen,gepriesen
 tritt,trat,treten,traten,getreten?für,ein,entgegen
-steht,stand,stehen,standen,gestanden?hinter
+steht,stand,stehen,standen,gestanden?hinter,dahinter
 steht,stand,stehen,standen,gestanden+bei
 bleibt,blieb,bleiben,blieben,geblieben?schuldig,dabei,skeptisch,zurückhaltend,bei,fern
 nimmt,nahm,nehmen,nahmen,genommen?stellung,schutz,anstoß,abstand,kenntnis
