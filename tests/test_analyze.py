@@ -24,9 +24,12 @@ from haltung.analyze import (
     ArticleAnalyzer,
     HtmlReport,
     analyzer_options,
+    atomic_output,
     build_detector,
+    open_writer,
     read_articles,
 )
+from haltung.analyze.writers import output_format
 from haltung.cli import main
 from haltung.config import compose
 from haltung.data import DataSpec, load_dataset
@@ -640,7 +643,11 @@ def test_cli_error_in_a_worker_is_one_line(model_dir, tmp_path, monkeypatch):
         done = run_in_process("haltung", *args, "--output", str(out), "--jobs", jobs)
         assert done.returncode == 2 and "Traceback" not in done.stderr
         assert list(out.parent.iterdir()) == []  # no partial output
-        errors.append(done.stderr.strip())
+        *warnings, error = done.stderr.strip().splitlines()
+        assert [w for w in warnings if w] == [
+            f"haltung analyze: warning: {path}, line 8 (id 'art7'): empty article skipped"
+        ]  # the empty article among them
+        errors.append(error)
     assert errors[0] == errors[1]
     assert errors[0] == "haltung analyze: error: article with KAPUTT: cannot detect actors."
 
@@ -771,3 +778,180 @@ def test_a_closed_pipe_ends_quietly_with_workers(tmp_path):
     assert process.wait(timeout=120) in (0, 141)
     assert "Traceback" not in stderr and "Error" not in stderr, stderr
     assert _gone(workers)
+
+
+# --- output as it is, where it is asked for, and inputs that are never overwritten ---
+
+MARKUP = [
+    "Merz sagte, das sei [/b] falsch.",
+    "Scholz nannte [bold]das[/bold] gut.",
+    "Baerbock fand es [link=http://x]falsch[/link] :thumbs_up:.",
+]
+
+
+def test_table_shows_text_ids_and_actors_as_they_are(model_dir, tmp_path, monkeypatch):
+    """Rich markup, links and emoji codes in an article are text, not formatting (#bug 1)."""
+    monkeypatch.setenv("COLUMNS", "400")  # one table line per row: nothing folded
+    path = tmp_path / "[red]x[i].txt"
+    path.write_text(" ".join(MARKUP), "utf-8")
+    done = run_in_process("haltung", "analyze", str(path), "--model", str(model_dir))
+    assert done.returncode == 0, done.stderr
+    for sentence in MARKUP:
+        assert sentence in done.stdout
+    assert "[red]x[i]" in done.stdout  # the title: the document id
+    rows = pd.DataFrame(
+        {
+            "doc_id": ["[i]d"],
+            "sentence_index": [1],
+            "sentence": ["[/i] satz"],
+            "actor": ["[b]Merz"],
+            "entity": ["Friedrich [u]Merz"],
+            "stance": ["critical"],
+            "score": [0.5],
+            "reason": ["[dim]"],
+        }
+    )
+    out = io.StringIO()
+    writer = open_writer("table", out)
+    writer.write(rows)
+    writer.close()
+    for value in ("[i]d", "[/i] satz", "[b]Merz", "Friedrich [u]Merz", "[dim]"):
+        assert value in out.getvalue()
+
+
+def test_output_that_is_a_folder_is_one_clear_error(model_dir, tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    done = run_in_process(
+        "haltung", "analyze", str(SEED), "--model", str(model_dir), "--output", str(folder)
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"--output {folder} is a folder" in done.stderr
+    assert list(folder.iterdir()) == []
+    with pytest.raises(DataError, match="is a folder"), atomic_output(folder):
+        pass
+
+
+def _articles_jsonl(path: Path, ids=("a", "b")) -> str:
+    lines = [json.dumps({"id": i, "text": "Der Minister lehnte den Plan ab."}) for i in ids]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path.read_text("utf-8")
+
+
+def test_output_never_overwrites_an_input(model_dir, tmp_path, monkeypatch):
+    source = tmp_path / "s.jsonl"
+    before = _articles_jsonl(source)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(source)
+    args = ("analyze", str(source), "--model", str(model_dir), "--format", "jsonl")
+    for output in (source, "../s.jsonl", link):
+        done = run_in_process("haltung", *args, "--output", str(output))
+        assert done.returncode == 2, done.stderr
+        assert "would overwrite the input" in done.stderr
+    assert source.read_text("utf-8") == before
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Der Minister lehnte den Plan ab.", "utf-8")
+    args = ("analyze", str(folder), "--model", str(model_dir), "--output", str(folder / "a.txt"))
+    done = run_in_process("haltung", *args)
+    assert done.returncode == 2 and "would overwrite the input" in done.stderr
+    assert (folder / "a.txt").read_text("utf-8") == "Der Minister lehnte den Plan ab."
+
+
+def test_format_follows_the_output_suffix(model_dir, tmp_path):
+    source = tmp_path / "s.jsonl"
+    _articles_jsonl(source)
+    args = ("analyze", str(source), "--model", str(model_dir))
+    outputs = {
+        "report.html": lambda text: text.startswith("<!DOCTYPE html>"),
+        "stances.csv": lambda text: text.splitlines()[0] == ",".join(COLUMNS),
+        "rows.jsonl": lambda text: json.loads(text.splitlines()[0])["doc_id"] == "a",
+        "table.txt": lambda text: "sentence" in text and "┃" in text,
+    }
+    for name, looks_right in outputs.items():
+        done = run_in_process("haltung", *args, "--output", str(tmp_path / name))
+        assert done.returncode == 0, done.stderr
+        assert looks_right((tmp_path / name).read_text("utf-8")), name
+    done = run_in_process("haltung", *args, "--format", "csv", "--output", str(tmp_path / "x.html"))
+    assert done.returncode == 2 and "--format csv does not match" in done.stderr
+    done = run_in_process("haltung", *args, "--output", str(tmp_path / "x.parquet"))
+    assert done.returncode == 2 and "--engine spark" in done.stderr
+    assert not (tmp_path / "x.html").exists() and not (tmp_path / "x.parquet").exists()
+    assert output_format("jsonl", "rows.json") == "jsonl"  # a suffix of no format: no conflict
+
+
+def test_analyze_help_says_where_the_format_comes_from(capsys):
+    with pytest.raises(SystemExit):
+        main(["analyze", "--help"])
+    assert "suffix" in " ".join(capsys.readouterr().out.split())
+
+
+def test_falsy_ids_are_kept_and_only_missing_ones_made_up(tmp_path):
+    path = tmp_path / "ids.jsonl"
+    records = [{"id": 0}, {"id": "0"}, {"id": None}, {"id": ""}, {}, {"id": False}]
+    text = "Der Minister lehnte ab."
+    path.write_text("\n".join(json.dumps({**r, "text": text}) for r in records), "utf-8")
+    ids = [article.id for article in read_articles(path)]
+    assert ids == ["0", "0", "ids-3", "ids-4", "ids-5", "False"]
+
+
+def test_empty_articles_are_skipped_with_a_warning(model_dir, tmp_path):
+    """One rule for JSONL and folders: an empty article is skipped and named (#bug 6)."""
+    jsonl = tmp_path / "three.jsonl"
+    lines = [{"id": "a", "text": "Der Minister lehnte den Plan ab."}, {"id": "b", "text": " "}]
+    lines.append({"id": "c", "text": "Die Gewerkschaft lobte das Angebot."})
+    jsonl.write_text("\n".join(json.dumps(line) for line in lines), "utf-8")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text(lines[0]["text"], "utf-8")
+    (folder / "b.txt").write_bytes(b"\n")
+    (folder / "c.txt").write_text(lines[2]["text"], "utf-8")
+    for source, where in ((jsonl, f"{jsonl}, line 2 (id 'b')"), (folder, str(folder / "b.txt"))):
+        out = tmp_path / f"{source.stem}.csv"
+        done = run_in_process(
+            "haltung", "analyze", str(source), "--model", str(model_dir), "--output", str(out)
+        )
+        assert done.returncode == 0, done.stderr
+        assert f"warning: {where}: empty article skipped" in done.stderr
+        assert f"2 articles analysed, 1 empty skipped; written to {out}" in done.stderr
+        assert set(pd.read_csv(out)["doc_id"]) == {"a", "c"}
+    with pytest.warns(UserWarning, match="line 2 .* empty article skipped"):
+        assert [a.id for a in read_articles(jsonl)] == ["a", "c"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("blank.jsonl", '{"id": "a", "text": ""}\n{"id": "b", "text": "  "}\n'),
+        ("empty.txt", "\n"),
+        ("folder", ""),
+    ],
+)
+def test_input_with_only_empty_articles_is_an_error(model_dir, tmp_path, name, content):
+    path = tmp_path / name
+    if name == "folder":
+        path.mkdir()
+        (path / "a.txt").write_text("", "utf-8")
+        (path / "b.txt").write_text(" \n", "utf-8")
+    else:
+        path.write_text(content, "utf-8")
+    done = run_in_process("haltung", "analyze", str(path), "--model", str(model_dir))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "there is nothing to analyse" in done.stderr.splitlines()[-1]
+
+
+def test_standard_input_is_one_article_or_jsonl(model_dir):
+    text = "Der Minister lehnte den Plan ab. Die Gewerkschaft lobte das Angebot."
+    args = ("analyze", "-", "--model", str(model_dir), "--format", "jsonl")
+    done = run_in_process("haltung", *args, stdin=text + "\n")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert {r["doc_id"] for r in rows} == {"stdin"} and len(rows) >= 2
+    lines = [json.dumps({"id": i, "text": text}) for i in ("x", "y")]
+    done = run_in_process("haltung", *args, stdin="\n".join(lines))
+    assert done.returncode == 0, done.stderr
+    assert {json.loads(line)["doc_id"] for line in done.stdout.splitlines()} == {"x", "y"}
+    done = run_in_process("haltung", *args, stdin=" \n")
+    assert done.returncode == 2 and "standard input is empty" in done.stderr

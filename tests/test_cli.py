@@ -181,3 +181,55 @@ def test_ui_serves_the_project_store(tmp_path, empty_store):
 def test_ui_refuses_an_unreachable_server():
     done = run_in_process("haltung", "ui", "--tracking-uri", "http://127.0.0.1:9")
     assert done.returncode == 2 and "cannot be reached" in done.stderr
+
+
+def test_predict_table_shows_the_text_as_it_is(model_dir, tmp_path, monkeypatch):
+    """Rich markup in a sentence is text: no crash on "[/b]", nothing dropped (#bug 1)."""
+    monkeypatch.setenv("COLUMNS", "300")  # one table line per row: nothing folded
+    sentences = [
+        "Merz sagte, das sei [/b] falsch.",
+        "Scholz nannte [bold]das[/bold] gut.",
+        "Es sei [link=http://x]falsch[/link] :thumbs_up:.",
+    ]
+    lines = [json.dumps({"text": sentences[0], "actor": "[i]Merz"})] + [
+        json.dumps({"text": s}) for s in sentences[1:]
+    ]
+    done = run_in_process("haltung", "predict", "--model", str(model_dir), stdin="\n".join(lines))
+    assert done.returncode == 0, done.stderr
+    for text in [*sentences, "[i]Merz"]:
+        assert text in done.stdout
+
+
+def test_predict_splits_lines_at_newlines_only(model_dir, tmp_path):
+    """U+2028 inside a JSON string and U+0085 in Latin-1 text end no line (#bug 7)."""
+    source = tmp_path / "input.jsonl"
+    text = "Der Minister\u2028lehnte den Plan ab."
+    source.write_text(json.dumps({"text": text}, ensure_ascii=False) + "\r\n", "utf-8")
+    args = ("predict", "--model", str(model_dir), "--format", "jsonl")
+    done = run_in_process("haltung", *args, str(source))
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["text"] for line in done.stdout.strip().split("\n")] == [text]
+    plain = tmp_path / "latin.txt"
+    plain.write_bytes(b"Der Minister \x85 lehnte ab.\r\nZweiter Satz.\n")
+    done = run_in_process("haltung", *args, "--encoding", "latin-1", str(plain))
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line)["text"] for line in done.stdout.strip().split("\n")]
+    assert rows == ["Der Minister \x85 lehnte ab.", "Zweiter Satz."]
+
+
+def test_predict_refuses_binary_input_as_analyze_does(model_dir, tmp_path):
+    """The check analyze makes (#bug 8): no garbage lines, and UTF-16 is named as such."""
+    binary = tmp_path / "program"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00" + bytes(range(256)) * 8)
+    args = ("predict", "--model", str(model_dir))
+    done = run_in_process("haltung", *args, "--encoding", "latin-1", str(binary))
+    assert done.returncode == 2 and done.stdout == ""
+    assert "looks like a binary file" in done.stderr
+    wide = tmp_path / "wide.txt"
+    wide.write_text("Der Minister lehnte den Plan ab.\n", "utf-16")
+    done = run_in_process("haltung", *args, str(wide))
+    assert done.returncode == 2 and "pass --encoding utf-16" in done.stderr
+    assert "cp1252" not in done.stderr
+    done = run_in_process("haltung", *args, "--encoding", "utf-16", "--format", "csv", str(wide))
+    assert done.returncode == 0, done.stderr
+    assert "Der Minister lehnte den Plan ab." in done.stdout

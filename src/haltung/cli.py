@@ -1,7 +1,7 @@
 """`haltung`: every command but training (that is `haltung-train`).
 
 haltung predict --model URI [FILE|-] [--format table|jsonl|csv]
-haltung analyze PATH [KEY=VALUE ...] --model URI [--format table|csv|jsonl|html] [--output FILE]
+haltung analyze PATH|- [KEY=VALUE ...] --model URI [--format table|csv|jsonl|html] [--output FILE]
                 [--jobs N]
 haltung evaluate-pipeline --model URI [--data NAME] [--split NAME] [KEY=VALUE ...]
 haltung validate-data [PATH] [--data NAME] [--task NAME] [KEY=VALUE ...]
@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from haltung.data.loaders import decode_text, iter_jsonl
+from haltung.data.loaders import iter_jsonl
 from haltung.errors import ConfigError, DataError, HaltungError
 
 
@@ -80,13 +80,21 @@ def _parser() -> argparse.ArgumentParser:
     v.set_defaults(command=_validate_data, name="validate-data")
 
     a = sub.add_parser("analyze", help="find who takes which stance in whole articles")
-    a.add_argument("path", help="a .txt article, a folder of .txt files, or JSONL with id, text")
+    a.add_argument(
+        "path",
+        help="a .txt article, a folder of .txt files (empty ones skipped), JSONL with id, text, "
+        "or - for standard input (JSONL if its first line is an object, else one article)",
+    )
     a.add_argument(
         "overrides", nargs="*", help="config overrides right after PATH, e.g. analyze.max_actors=2"
     )
     a.add_argument("--model", required=True, help="model folder or MLflow model URI")
-    a.add_argument("--format", choices=("table", "csv", "jsonl", "html"), default="table")
-    a.add_argument("--output", help="write here instead of standard output")
+    a.add_argument(
+        "--format",
+        choices=("table", "csv", "jsonl", "html"),
+        help="default: the --output file's suffix (.csv, .jsonl, .html), else table",
+    )
+    a.add_argument("--output", help="write this file instead of standard output (not an input)")
     a.add_argument("--encoding", default="utf-8", help="encoding of the input (e.g. cp1252)")
     a.add_argument(
         "--quantize", choices=("int8",), help="int8 ONNX Runtime for transformer models (CPU)"
@@ -234,12 +242,14 @@ def _predict(args: argparse.Namespace) -> int:
             from rich.console import Console
             from rich.table import Table
 
+            from haltung.analyze.writers import plain
+
             table = Table(show_lines=False)
             for column in ("#", "text", "actor", "label", "score"):
                 table.add_column(column, overflow="fold")
-            for i, text in enumerate(texts):
+            for i, text in enumerate(texts):  # text as it is: "[b]" is no markup here
                 score = f"{proba.iloc[i].max():.3f}"
-                table.add_row(str(i + 1), text, actors[i], predicted[i], score)
+                table.add_row(str(i + 1), plain(text), plain(actors[i]), predicted[i], score)
             Console().print(table)
         sys.stdout.flush()
     except BrokenPipeError:
@@ -249,21 +259,25 @@ def _predict(args: argparse.Namespace) -> int:
 
 def read_sentences(source: str, encoding: str = "utf-8") -> tuple[list[str], list[str], list[str]]:
     """Sentences, actors and contexts from a file or stdin: plain lines, or JSONL with `text`
-    and optional `actor` and `context` (a .jsonl file, or input whose first line is an object)."""
+    and optional `actor` and `context` (a .jsonl file, or input whose first line is an object).
+    Lines end at a newline only (U+2028 is no line end); binary input is refused as
+    `haltung analyze` refuses it."""
+    from haltung.analyze.articles import decode_input, split_lines
+
     try:
         raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as err:
         raise DataError(f"Cannot read {source}: {err.strerror or err}") from None
     name = "standard input" if source == "-" else source
     hint = "Pass --encoding cp1252 (or the file's real encoding), or save the file as UTF-8."
-    text = decode_text(raw, encoding, hint=hint, where=f"{name}, ")
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    text = decode_input(raw, encoding, name, hint=hint)
+    lines = [(n, line) for n, line in enumerate(split_lines(text), start=1) if line.strip()]
     if not lines:
         raise DataError(f"{name} holds no sentences.")
     jsonl = source.lower().endswith((".jsonl", ".ndjson")) or lines[0][1].lstrip().startswith("{")
     if jsonl:  # then every line is JSON: a bad one is named, never read as a sentence
         texts, actors, contexts = [], [], []
-        for n, record in iter_jsonl(text.splitlines(), name=name):
+        for n, record in iter_jsonl(split_lines(text), name=name):
             if not str(record.get("text") or "").strip():
                 raise DataError(f"{name}, line {n}: a JSON line needs a non-empty `text`.")
             texts.append(str(record["text"]))
@@ -436,10 +450,20 @@ def _analyze(args: argparse.Namespace) -> int:
         default_jobs,
         parallel_possible,
     )
+    from haltung.analyze.writers import check_output, output_format
     from haltung.classifier import StanceClassifier
     from haltung.text.sentences import SentenceSplitter
 
-    chunks = article_chunks(read_articles(args.path, encoding=args.encoding))
+    fmt = output_format(args.format, args.output)
+    if args.output:
+        check_output(args.output, args.path)
+    skipped: list[str] = []
+
+    def skip(where: str) -> None:
+        skipped.append(where)
+        print(f"haltung analyze: warning: {where}: empty article skipped", file=sys.stderr)
+
+    chunks = article_chunks(read_articles(args.path, encoding=args.encoding, skipped=skip))
     # input and config errors surface before the model is loaded; two chunks tell whether
     # worker processes pay for themselves
     head = list(itertools.islice(chunks, 2))
@@ -464,7 +488,7 @@ def _analyze(args: argparse.Namespace) -> int:
             # --output: a temporary file moved into place only when every article went well
             out = stack.enter_context(atomic_output(args.output)) if args.output else sys.stdout
             about = {**classifier.info, "source": classifier.source, "haltung": __version__}
-            writer = open_writer(args.format, out, about=about)
+            writer = open_writer(fmt, out, about=about)
             progress = stack.enter_context(
                 Progress(
                     SpinnerColumn(),
@@ -483,8 +507,10 @@ def _analyze(args: argparse.Namespace) -> int:
             out.flush()
     except BrokenPipeError:  # `haltung analyze … | head`
         return _stdout_closed()
-    if args.output:
-        print(f"{count} articles analysed; written to {args.output}", file=sys.stderr)
+    if args.output or skipped:
+        done = f"{count} article{'s' * (count != 1)} analysed"
+        done += f", {len(skipped)} empty skipped" if skipped else ""
+        print(done + (f"; written to {args.output}" if args.output else ""), file=sys.stderr)
     return 0
 
 

@@ -8,14 +8,37 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import pandas as pd
 
 from haltung.analyze.report import HtmlReport
 from haltung.errors import DataError
 
-__all__ = ["FORMATS", "RowWriter", "atomic_output", "open_writer"]
+if TYPE_CHECKING:
+    from rich.text import Text
+
+__all__ = [
+    "FORMATS",
+    "SUFFIXES",
+    "RowWriter",
+    "atomic_output",
+    "check_output",
+    "open_writer",
+    "output_format",
+    "plain",
+]
+
+SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".html": "html", ".htm": "html"}
+"""The format an output file's suffix names."""
+
+
+def plain(value: object) -> Text:
+    """`value` as Rich text shown exactly as it is: no markup ("[b]"), emoji codes or
+    highlighting read into it (article text, actors, ids)."""
+    from rich.text import Text
+
+    return Text(str(value))
 
 
 class RowWriter(Protocol):
@@ -39,20 +62,13 @@ class TableWriter:
             return
         from rich.table import Table
 
-        view = Table(title=str(rows["doc_id"].iloc[0]), show_lines=False)
+        view = Table(title=plain(rows["doc_id"].iloc[0]), show_lines=False)
         for column in ("#", "sentence", "actor", "entity", "stance", "score", "reason"):
             view.add_column(column, overflow="fold")
         for row in rows.itertuples():
             entity = "" if row.entity == row.actor else row.entity  # shown where it differs
-            view.add_row(
-                str(row.sentence_index),
-                row.sentence,
-                row.actor,
-                entity,
-                row.stance,
-                f"{row.score:.2f}",
-                row.reason,
-            )
+            cells = (row.sentence_index, row.sentence, row.actor, entity, row.stance)
+            view.add_row(*map(plain, cells), f"{row.score:.2f}", plain(row.reason))
         self.console.print(view)
 
     def close(self) -> None:
@@ -113,6 +129,8 @@ def atomic_output(path: str | Path) -> Iterator[TextIO]:
     regular file (/dev/stdout, a named pipe) is written to directly.
     """
     path = Path(path)
+    if path.is_dir():
+        raise DataError(f"Cannot write {path}: it is a folder; name a file in it instead.")
     if path.exists() and not path.is_file():
         with path.open("w", encoding="utf-8", newline="") as out:
             yield out
@@ -137,3 +155,45 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def output_format(fmt: str | None, output: str | Path | None) -> str:
+    """The format to write: `fmt` when given, else the one the suffix of `output` names
+    (`SUFFIXES`), else "table". A suffix of another format than `fmt` is a `DataError`."""
+    suffix = Path(output).suffix.lower() if output else ""
+    implied = SUFFIXES.get(suffix)
+    if suffix == ".parquet":
+        raise DataError(
+            f"--output {output}: Parquet is written by --engine spark (to a folder); here name "
+            "a .csv, .jsonl or .html file."
+        )
+    if fmt is None:
+        return implied or "table"
+    if implied and implied != fmt:
+        raise DataError(
+            f"--format {fmt} does not match --output {output} ({implied}): drop --format to "
+            f"write {implied}, or give the file a suffix that fits {fmt}."
+        )
+    return fmt
+
+
+def check_output(output: str | Path, inputs: str | Path) -> None:
+    """A `DataError` when `output` cannot be written as a file or would replace the input: a
+    folder, the input file itself (by any path or link), or a .txt file of the input folder."""
+    output, inputs = Path(output), Path(inputs)
+    if output.is_dir():
+        raise DataError(
+            f"--output {output} is a folder: name a file, e.g. {output / 'stances.csv'}."
+        )
+    if str(inputs) == "-" or not inputs.exists():
+        return
+    target = output.resolve()
+    if inputs.is_dir():
+        same = target.parent == inputs.resolve() and target.suffix.lower() == ".txt"
+        same = same and target.is_file()  # one of the articles read
+    else:
+        same = target == inputs.resolve() or (output.exists() and output.samefile(inputs))
+    if same:
+        raise DataError(
+            f"--output {output} would overwrite the input {inputs}: write somewhere else."
+        )
