@@ -20,6 +20,10 @@ from conftest import ROOT, run_in_process
         (["evaluation.bootstrap_samples=-5"], "evaluation.bootstrap_samples=-5 must be at least 0"),
         (["split=kfold", "split.n_folds=1"], "split.n_folds=1 must be at least 2"),
         (["model.estimator.steps.clf.C=-1"], "The 'C' parameter of LogisticRegression"),
+        (["model.actor_template='{actr} x {text}'"], "uses {actr}, which it cannot fill"),
+        (["model.actor_template='no placeholders'"], "actor_template='no placeholders' needs"),
+        (["model.actor_template='{actor'"], "is not a format string"),
+        (["model.context_template='{input}'"], "context_template='{input}' needs {context}"),
     ],
 )
 def test_bad_settings_stop_before_a_run(store, overrides, message):

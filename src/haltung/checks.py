@@ -6,6 +6,7 @@ one-paragraph `ConfigError`s before data is loaded or an MLflow run exists.
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
@@ -73,6 +74,7 @@ def check_estimator(estimator: Any, name: str) -> None:
     pipeline (and the estimator inside a wrapper) without touching data.
     """
     for part in _parts(estimator):
+        _check_templates(part, name)
         validate = getattr(part, "_validate_params", None)
         if validate is None or not hasattr(type(part), "_parameter_constraints"):
             continue
@@ -80,6 +82,41 @@ def check_estimator(estimator: Any, name: str) -> None:
             validate()
         except (ValueError, TypeError) as err:
             raise ConfigError(f"model '{name}': {err}") from None
+
+
+# The format strings models join their inputs with (parameter: its name in conf/model/, the
+# fields it may use, those it must use).
+_TEMPLATES = {
+    "template": ("actor_template", {"actor", "text"}, {"text"}),  # ActorText's
+    "actor_template": ("actor_template", {"actor", "text"}, {"text"}),
+    "context_template": ("context_template", {"input", "context"}, {"input", "context"}),
+}
+
+
+def _check_templates(part: Any, name: str) -> None:
+    """Each template parses, uses only its fields and keeps the text (a template without it
+    would give every row the same input)."""
+    params = part.get_params(deep=False) if hasattr(part, "get_params") else {}
+    for key, (setting, allowed, needed) in _TEMPLATES.items():
+        value = params.get(key)
+        if value is None:
+            continue
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(str(value)) if f is not None}
+        except ValueError as err:
+            fields, problem = set(), f"is not a format string ({err})"
+        else:
+            unknown, missing = fields - allowed, needed - fields
+            problem = (
+                f"uses {', '.join(sorted(f'{{{f}}}' for f in unknown))}, which it cannot fill"
+                if unknown
+                else f"needs {', '.join(sorted(f'{{{f}}}' for f in missing))}"
+                if missing
+                else ""
+            )
+        if problem:
+            fill = " and ".join(f"{{{f}}}" for f in sorted(allowed))
+            raise ConfigError(f"model.{setting}={value!r} {problem} (it may use {fill}).")
 
 
 def _parts(estimator: Any):
