@@ -24,6 +24,7 @@ from conftest import ROOT, run_in_process
         (["model.actor_template='no placeholders'"], "actor_template='no placeholders' needs"),
         (["model.actor_template='{actor'"], "is not a format string"),
         (["model.context_template='{input}'"], "context_template='{input}' needs {context}"),
+        (["tracking.experiment_name="], "tracking.experiment_name must name an experiment"),
     ],
 )
 def test_bad_settings_stop_before_a_run(store, overrides, message):

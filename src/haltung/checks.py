@@ -63,6 +63,9 @@ def check_run_config(cfg: DictConfig) -> None:
         whole("split.n_folds", 2)
     share("split.test_size", 0.0, 1.0)
     share("split.dev_size", 0.0, 1.0, open_low=False)
+    experiment = get("tracking.experiment_name")
+    if isinstance(experiment, str) and not experiment.strip():
+        problems.append("tracking.experiment_name must name an experiment (it is empty)")
     if problems:
         raise ConfigError("The settings cannot work: " + "; ".join(problems) + ".")
 
