@@ -193,7 +193,8 @@ def test_failing_job_is_marked_failed_and_the_sweep_goes_on(store):
         "-m",
         *store["overrides"],
         "model=tfidf_logreg",
-        "model.estimator.steps.tfidf.min_df=1,1000",  # valid, but leaves no words: fit fails
+        # 1000: valid, but leaves no words, so the fit fails; -1: refused before a run starts
+        "model.estimator.steps.tfidf.min_df=1,1000,-1",
         "evaluation.bootstrap_samples=50",
     )
     assert done.returncode != 0
@@ -206,6 +207,10 @@ def test_failing_job_is_marked_failed_and_the_sweep_goes_on(store):
     assert len(by_status["FINISHED"]) == 1 and len(by_status["FAILED"]) == 2  # child + parent
     failed_child = next(r for r in by_status["FAILED"] if "mlflow.parentRunId" in r.data.tags)
     assert "could not be fitted" in failed_child.data.tags["error"]
+    parent = next(r for r in by_status["FAILED"] if "mlflow.parentRunId" not in r.data.tags)
+    assert parent.data.tags["error"].startswith(
+        "1 job(s) failed; see their runs; 1 job(s) stopped before their run began"
+    )
 
 
 def test_kfold_and_sentiment_task(store):

@@ -15,6 +15,7 @@ import os
 import re
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -160,16 +161,38 @@ class SweepCallback(Callback):
         try:
             close_children(client, run_id)
             summary, failed = summarise(client, run_id)
+            unstarted = jobs_without_run(client, run_id, self.sweep_dir)
             if stopped:
                 status, tags = "KILLED", {"error": f"sweep stopped by {stopped}"}
-            elif failed:
-                status, tags = "FAILED", {"error": f"{failed} job(s) failed; see their runs"}
-            publish_summary(client, run_id, summary, failed)
+            elif failed or unstarted:
+                why = [f"{failed} job(s) failed; see their runs"] if failed else []
+                if unstarted:
+                    why.append(
+                        f"{unstarted} job(s) stopped before their run began (settings or data "
+                        f"they were given): see train.log in their folders under {self.sweep_dir}"
+                    )
+                status, tags = "FAILED", {"error": "; ".join(why)}
+            publish_summary(client, run_id, summary, failed + unstarted)
             publish_comparison(client, run_id, summary)
             if self.sweep_dir and (results := search_results(self.sweep_dir)):
                 publish_search(client, run_id, results)  # e.g. Optuna's best trial
         finally:
             closing.end_run(self.uri, run_id, status, tags)
+
+
+def jobs_without_run(client: Any, parent_run_id: str, sweep_dir: str | None) -> int:
+    """How many of the sweep's jobs (its numbered folders) logged no run: they failed in the
+    checks before a run starts."""
+    if not sweep_dir or not Path(sweep_dir).is_dir():
+        return 0
+    jobs = sum(p.is_dir() and p.name.isdigit() for p in Path(sweep_dir).iterdir())
+    parent = client.get_run(parent_run_id)
+    children = client.search_runs(
+        [parent.info.experiment_id],
+        filter_string=f"tags.mlflow.parentRunId = '{parent_run_id}'",
+        max_results=10_000,
+    )
+    return max(0, jobs - len(children))
 
 
 def close_children(client: Any, parent_run_id: str) -> None:
