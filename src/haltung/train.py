@@ -91,7 +91,7 @@ def _app(cfg: DictConfig) -> float:
         overrides = OmegaConf.to_container(hydra_cfg.overrides.task, resolve=False)  # as typed
         result = train(cfg, Path(hydra_cfg.runtime.output_dir), overrides)
     except DataError as err:  # raised before the run: nothing is logged, nothing trained
-        raise JobFailed(f"{err} Nothing was trained.") from None
+        raise JobFailed(f"{str(err).rstrip(' .')}. Nothing was trained.") from None
     except HaltungError as err:
         raise JobFailed(str(err)) from None
     return _objective(cfg, result)
