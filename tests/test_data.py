@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from haltung.data import FIELDS, DataSpec, load_dataset
-from haltung.errors import DataError
+from haltung.errors import ConfigError, DataError
 
 STANCE = ("supportive", "critical", "evasive", "none")
 SENTIMENT = ("positive", "neutral", "negative")
@@ -139,6 +139,46 @@ def test_duplicate_ids_point_to_the_first_use(tmp_path):
     message = problem(tmp_path / "a.csv", "id,doc_id,text,label\n7,d,A.,none\n7,d,B.,none\n")
     assert "row 2 (line 3), field 'id': duplicate id '7'" in message
     assert "first used at row 1" in message
+
+
+def test_csv_rows_after_quoted_line_breaks_and_blank_lines_name_their_real_line(tmp_path):
+    content = (
+        "id,doc_id,text,label\n"
+        '1,d,"Die Ministerin\nlobt den Plan.",none\n'  # lines 2-3
+        "\n"  # line 4: blank
+        '2,d,"Der Verband\n\nkritisiert ihn.",FAVOR\n'  # lines 5-7
+        "3,d,Kurz.,BAD\n"  # line 8
+    )
+    message = problem(tmp_path / "a.csv", content)
+    assert "row 2 (line 5), field 'label': unknown label 'FAVOR'" in message
+    assert "row 3 (line 8), field 'label': unknown label 'BAD'" in message
+
+
+def test_a_semicolon_csv_says_how_to_read_it(tmp_path):
+    content = "id;doc_id;text;actor;label\n1;d;Die Ministerin lobt den Plan.;Die Ministerin;none\n"
+    message = problem(tmp_path / "excel.csv", content)
+    assert "column 'id' is missing" in message and "separated by ';'" in message
+    assert "`delimiter: ';'` in the data config" in message and "++data.delimiter=';'" in message
+    assert message.count("is missing") == 1  # one problem, not one per column
+    frame = load_dataset(spec(tmp_path / "excel.csv", delimiter=";"), STANCE).frame
+    assert frame["text"].tolist() == ["Die Ministerin lobt den Plan."]
+    assert frame["actor"].tolist() == ["Die Ministerin"]
+
+
+def test_a_tab_separated_csv_says_to_read_it_as_tsv(tmp_path):
+    message = problem(tmp_path / "a.csv", "id\tdoc_id\ttext\tlabel\n1\td\tEin Satz.\tnone\n")
+    assert "separated by tabs" in message and "++data.format=tsv" in message
+
+
+def test_delimiter_from_a_data_config(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("id|doc_id|text|label\n1|d|Ein Satz, mit Komma.|none\n", "utf-8")
+    data = DataSpec.from_config({"path": str(path), "delimiter": "|"})
+    assert load_dataset(data, STANCE).frame["text"].tolist() == ["Ein Satz, mit Komma."]
+    assert DataSpec.from_config({"path": str(path), "delimiter": "\\t"}).delimiter == "\t"
+    assert DataSpec.from_config({"path": str(path), "delimiter": None}).delimiter is None
+    with pytest.raises(ConfigError, match=r"data\.delimiter ';;' must be one character"):
+        DataSpec.from_config({"path": str(path), "delimiter": ";;"})
 
 
 def test_bytes_that_are_not_utf8_name_the_line(tmp_path):

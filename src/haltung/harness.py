@@ -24,8 +24,8 @@ from threadpoolctl import threadpool_limits
 
 from haltung.checks import check_estimator, check_run_config
 from haltung.data import Dataset, Fold, make_folds, make_splits
-from haltung.data.corpora import CORPUS, load_data, load_test_set
-from haltung.data.validation import data_warnings
+from haltung.data.corpora import CORPUS, holds, load_data, load_test_set
+from haltung.data.validation import data_warnings, missing_classes
 from haltung.errors import ConfigError, HaltungError
 from haltung.evaluation import Evaluation, evaluate, mean_sd
 from haltung.forking import Child, in_child
@@ -98,12 +98,13 @@ def prepare(cfg: DictConfig) -> Plan:
     check_estimator(estimator, str(cfg.model.name))
     reports_epochs = "on_epoch_end" in inspect.signature(estimator.fit).parameters
     task = Task.from_config(cfg.task)
-    dataset = load_data(cfg.data, task.labels)
-    trained_on = set(dataset.frame[CORPUS])
-    test_sets = {
+    known = cfg.task.get("test_sets") or {}
+    dataset = load_data(cfg.data, task.labels, known)
+    names = set(dataset.frame[CORPUS])
+    test_sets = {  # a test set the training data holds is scored on the run's own test rows
         name: load_test_set(spec, task.labels)
-        for name, spec in (cfg.task.get("test_sets") or {}).items()
-        if name not in trained_on
+        for name, spec in known.items()
+        if name not in names or not holds(dataset, spec)
     }
     for warning in data_warnings(dataset.frame, uses_actors=task.uses_actors):
         log.warning("%s: %s", dataset.name, warning)
@@ -114,7 +115,43 @@ def prepare(cfg: DictConfig) -> Plan:
         len(dataset.frame),
         dataset.frame["doc_id"].nunique(),
     )
-    return Plan(cfg, task, dataset, folds, test_sets, reports_epochs)
+    plan = Plan(cfg, task, dataset, folds, test_sets, reports_epochs)
+    for warning in _class_warnings(plan):
+        log.warning("%s", warning)
+    return plan
+
+
+def _headline_rows(plan: Plan) -> np.ndarray:
+    """The rows the headline scores: the held-out split (`evaluation.eval_split`), or all rows
+    (cross-validation pools the folds' predictions)."""
+    if len(plan.folds) > 1:
+        return np.arange(len(plan.dataset.frame))
+    fold = plan.folds[0]
+    return fold.dev if plan.cfg.evaluation.eval_split == "dev" else fold.test
+
+
+def _class_warnings(plan: Plan) -> list[str]:
+    """Scored splits without rows of a class the primary metric averages (it is capped there)."""
+    frame, task, eval_split = plan.dataset.frame, plan.task, plan.cfg.evaluation.eval_split
+    headline = _headline_rows(plan)
+    scored = f"the {eval_split} split" if len(plan.folds) == 1 else "the pooled folds"
+    gold = {f"{scored} of {plan.dataset.name}": frame["label"].iloc[headline]}
+    if len(plan.folds) == 1 and len(plan.folds[0].dev) and eval_split != "dev":
+        gold[f"the dev split of {plan.dataset.name}"] = frame["label"].iloc[plan.folds[0].dev]
+    seen = _trained_keys(plan)
+    for name in plan.cfg.task.get("test_sets") or {}:
+        if name not in plan.test_sets:  # scored on the run's own rows of that corpus
+            rows = headline[(frame[CORPUS].iloc[headline] == name).to_numpy()]
+            if len(rows) and len(rows) != len(headline):
+                gold[f"the {eval_split} split of {name}"] = frame["label"].iloc[rows]
+        elif plan.test_sets[name] is not None:
+            corpus = _unseen(plan.test_sets[name].frame, seen)
+            gold[f"the test split of {name}"] = corpus["label"]
+    found = (
+        missing_classes(labels, task.averaged_labels, task.primary_metric, where)
+        for where, labels in gold.items()
+    )
+    return [warning for warning in found if warning]
 
 
 def run(plan: Plan, *, on_epoch_end: EpochCallback | None = None) -> Outcome:
@@ -270,25 +307,17 @@ def _score_test_sets(plan: Plan, outcome: Outcome) -> dict[str, Scored]:
     A training corpus is scored on its own rows of the run's test predictions; every other
     corpus is predicted here, leaving out any record (same id and sentence) trained on.
     """
-    frame, labels = plan.dataset.frame, list(plan.task.labels)
-    trained = frame.iloc[np.concatenate([f.train for f in plan.folds])]
-    seen = set(zip(trained["id"], trained["text"], strict=True))
+    labels = list(plan.task.labels)
+    seen = _trained_keys(plan)
     scored: dict[str, Scored] = {}
     for name in plan.cfg.task.get("test_sets") or {}:
         if name in plan.test_sets:
             if plan.test_sets[name] is None:
                 continue
-            corpus = plan.test_sets[name].frame
-            unseen = pd.Series(
-                [key not in seen for key in zip(corpus["id"], corpus["text"], strict=True)]
-            )
-            if not unseen.all():
-                log.warning(
-                    "%s: %d test records were training records; left out",
-                    name,
-                    int((~unseen).sum()),
-                )
-                corpus = corpus[unseen].reset_index(drop=True)
+            corpus = _unseen(plan.test_sets[name].frame, seen)
+            left_out = len(plan.test_sets[name].frame) - len(corpus)
+            if left_out:
+                log.warning("%s: %d test records were training records; left out", name, left_out)
             proba = aligned_proba(outcome.estimator, input_frame(corpus), plan.task.labels)
             part = prediction_rows(corpus, np.arange(len(corpus)), proba, plan.task)
         else:
@@ -298,6 +327,18 @@ def _score_test_sets(plan: Plan, outcome: Outcome) -> dict[str, Scored]:
             evaluation = _score(plan, part["gold"], part[labels].to_numpy())
             scored[name] = Scored(evaluation, part)
     return scored
+
+
+def _trained_keys(plan: Plan) -> set[tuple[str, str]]:
+    """(id, text) of every record some fold trains on."""
+    trained = plan.dataset.frame.iloc[np.concatenate([f.train for f in plan.folds])]
+    return set(zip(trained["id"], trained["text"], strict=True))
+
+
+def _unseen(corpus: pd.DataFrame, seen: set[tuple[str, str]]) -> pd.DataFrame:
+    """The records of `corpus` that no fold trained on (same id and sentence)."""
+    keep = [key not in seen for key in zip(corpus["id"], corpus["text"], strict=True)]
+    return corpus[keep].reset_index(drop=True)
 
 
 def prediction_rows(

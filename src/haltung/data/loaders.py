@@ -7,6 +7,7 @@ the one JSONL line reader of the project (data sets, articles, sentences to pred
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
 import io
 import json
@@ -65,7 +66,7 @@ def load_dataset(spec: DataSpec, labels: tuple[str, ...]) -> Dataset:
     files = data_files(spec.path)
     frames, hashes, problems = [], {}, []
     for path in files:
-        raw, digest = read_file(path, spec.format, spec.encoding)
+        raw, digest = read_file(path, spec.format, spec.encoding, spec.delimiter)
         hashes[str(path)] = digest
         file_problems = check_columns(raw, spec, str(path))
         if file_problems:
@@ -81,8 +82,13 @@ def load_dataset(spec: DataSpec, labels: tuple[str, ...]) -> Dataset:
     return Dataset(frame=frame[list(FIELDS)].reset_index(drop=True), name=spec.name, files=hashes)
 
 
-def read_file(path: Path, fmt: str = "auto", encoding: str = "utf-8") -> tuple[pd.DataFrame, str]:
-    """Parse one file into a frame of strings with a `_where` column; return it and its SHA-256."""
+def read_file(
+    path: Path, fmt: str = "auto", encoding: str = "utf-8", delimiter: str | None = None
+) -> tuple[pd.DataFrame, str]:
+    """Parse one file into a frame of strings with a `_where` column; return it and its SHA-256.
+
+    `delimiter` separates the fields of CSV/TSV (default: ',' and a tab).
+    """
     fmt = FORMATS.get(path.suffix.lower(), "") if fmt == "auto" else fmt
     if not fmt:
         raise DataError(
@@ -97,11 +103,11 @@ def read_file(path: Path, fmt: str = "auto", encoding: str = "utf-8") -> tuple[p
     if not raw.strip():
         raise DataError(f"{path} is empty: it holds no records.")
     try:
-        frame = (
-            _PARSERS[fmt](raw, encoding)
-            if fmt in ("parquet", "jsonl")
-            else _parse_text(raw, fmt, encoding)
-        )
+        if fmt in DELIMITERS:
+            text = decode_text(raw, encoding, hint=ENCODING_HINT)
+            frame = _parse_delimited(text, delimiter or DELIMITERS[fmt])
+        else:
+            frame = _PARSERS[fmt](raw, encoding)
     except DataError as err:
         raise DataError(f"{path}: {err}") from None
     except (ValueError, TypeError, OSError, IndexError, KeyError) as err:
@@ -147,10 +153,6 @@ def format_problems(problems: list[Problem], shown: int = 8) -> str:
         "Fix the file, or adjust the data config: data.columns.<field>=<column> maps columns, "
         "data.label_map maps labels."
     )
-
-
-def _parse_text(raw: bytes, fmt: str, encoding: str) -> pd.DataFrame:
-    return _PARSERS[fmt](decode_text(raw, encoding, hint=ENCODING_HINT), encoding)
 
 
 def decode_text(raw: bytes, encoding: str, hint: str, where: str = "", line: int = 1) -> str:
@@ -242,7 +244,8 @@ def _parse_jsonl(raw: bytes, encoding: str) -> pd.DataFrame:
     return _normalise(records, lines)
 
 
-def _parse_json(text: str, _: str) -> pd.DataFrame:
+def _parse_json(raw: bytes, encoding: str) -> pd.DataFrame:
+    text = decode_text(raw, encoding, hint=ENCODING_HINT)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
@@ -267,16 +270,32 @@ def _normalise(records: list[dict], where: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _parse_delimited(sep: str):
-    def parse(text: str, _: str) -> pd.DataFrame:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=True
-        )
-        frame.columns = [str(c).strip() for c in frame.columns]
-        frame[WHERE] = [f"row {i} (line {i + 1})" for i in range(1, len(frame) + 1)]
-        return frame
+def _parse_delimited(text: str, sep: str) -> pd.DataFrame:
+    frame = pd.read_csv(
+        io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=True
+    )
+    frame.columns = [str(c).strip() for c in frame.columns]
+    lines = _record_lines(text, sep)
+    if len(lines) == len(frame):
+        frame[WHERE] = [f"row {i} (line {n})" for i, n in enumerate(lines, start=1)]
+    else:  # the csv module reads it otherwise than pandas: the rows are still right
+        frame[WHERE] = [f"row {i}" for i in range(1, len(frame) + 1)]
+    return frame
 
-    return parse
+
+def _record_lines(text: str, sep: str) -> list[int]:
+    """The line on which each record (after the header) starts; a quoted field may span lines,
+    blank lines are skipped (as pandas does). [] when the csv module cannot read it."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    starts, read = [], 0
+    try:
+        for row in reader:
+            if row:
+                starts.append(read + 1)
+            read = reader.line_num
+    except csv.Error:
+        return []
+    return starts[1:]
 
 
 def _parse_parquet(raw: bytes, _: str) -> pd.DataFrame:
@@ -286,13 +305,9 @@ def _parse_parquet(raw: bytes, _: str) -> pd.DataFrame:
     return frame
 
 
-_PARSERS = {
-    "jsonl": _parse_jsonl,
-    "json": _parse_json,
-    "csv": _parse_delimited(","),
-    "tsv": _parse_delimited("\t"),
-    "parquet": _parse_parquet,
-}
+_PARSERS = {"jsonl": _parse_jsonl, "json": _parse_json, "parquet": _parse_parquet}
+#: The field separator of each delimited format, unless data.delimiter says otherwise.
+DELIMITERS = {"csv": ",", "tsv": "\t"}
 
 
 def _as_text(value: object) -> str:

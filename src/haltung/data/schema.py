@@ -43,6 +43,7 @@ class DataSpec:
     name: str = "data"
     format: str = "auto"
     encoding: str = "utf-8"
+    delimiter: str | None = None  # CSV/TSV field separator (None: ',' for CSV, a tab for TSV)
     columns: Mapping[str, str | None] = field(default_factory=lambda: {f: f for f in FIELDS})
     label_map: Mapping[str, str] = field(default_factory=dict)
 
@@ -56,6 +57,11 @@ class DataSpec:
         for name in ("text", "label"):
             if not self.column(name):
                 raise ConfigError(f"data.columns.{name} must name a column of the data file.")
+        if self.delimiter is not None and (len(self.delimiter) != 1 or self.delimiter in '"\n\r'):
+            raise ConfigError(
+                f"data.delimiter {self.delimiter!r} must be one character that separates the "
+                "fields of a CSV/TSV line, e.g. ';' (or '\\t' for a tab)."
+            )
         if self.format != "auto" and self.format not in FORMATS.values():
             raise ConfigError(
                 f"data.format '{self.format}' is not supported; use auto or one of "
@@ -76,6 +82,15 @@ class DataSpec:
             name=str(cfg.get("name") or "data"),
             format=str(cfg.get("format") or "auto"),
             encoding=str(cfg.get("encoding") or "utf-8"),
+            delimiter=_delimiter(cfg.get("delimiter")),
             columns={k: (None if v is None else str(v)) for k, v in columns.items()},
             label_map={str(k): str(v) for k, v in (cfg.get("label_map") or {}).items()},
         )
+
+
+def _delimiter(value: object) -> str | None:
+    """data.delimiter as a character: null is the format's own; '\\t' or 'tab' is a tab."""
+    if value is None or value == "":
+        return None
+    text = str(value)
+    return "\t" if text in ("\\t", "tab", "TAB") else text

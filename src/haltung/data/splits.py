@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from haltung.data.schema import SPLITS
 from haltung.errors import ConfigError, DataError
 
 METHODS = ("auto", "fixed", "grouped", "kfold")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,10 @@ def make_splits(
         return Fold("fixed", parts["train"], parts["dev"], parts["test"])
     _check_sizes(test_size, dev_size)
     everything = np.arange(len(frame))
-    rest, test = _grouped_holdout(frame, everything, test_size, seed)
+    rest, test = _grouped_holdout(frame, everything, test_size, seed, ("test", test_size))
     if dev_size:
-        train, dev = _grouped_holdout(frame, rest, dev_size / (1 - test_size), seed)
+        share = dev_size / (1 - test_size)  # of the documents left after the test split
+        train, dev = _grouped_holdout(frame, rest, share, seed, ("dev", dev_size))
     else:
         train, dev = rest, np.array([], dtype=int)
     return Fold("grouped", train, dev, test)
@@ -71,7 +74,13 @@ def make_folds(
     """k folds over documents (StratifiedGroupKFold); each fold tests on one part."""
     if n_folds < 2:
         raise ConfigError(f"split.n_folds must be at least 2, got {n_folds}.")
-    _check_groups(frame, np.arange(len(frame)), n_folds)
+    n_docs = frame["doc_id"].nunique()
+    if n_docs < n_folds:
+        fix = f"use split.n_folds={n_docs} or fewer" if n_docs >= 2 else "it needs at least 2"
+        raise DataError(
+            f"split.n_folds={n_folds} needs at least {n_folds} documents (a document is never "
+            f"split across folds), but the data has {n_docs}; {fix}."
+        )
     splitter = StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
     folds = []
     with warnings.catch_warnings():
@@ -79,7 +88,7 @@ def make_folds(
         parts = list(splitter.split(frame, frame["label"], groups=frame["doc_id"]))
     for k, (rest, test) in enumerate(parts, start=1):
         if dev_size:
-            train, dev = _grouped_holdout(frame, rest, dev_size, seed)
+            train, dev = _grouped_holdout(frame, rest, dev_size, seed, ("dev", dev_size))
         else:
             train, dev = rest, np.array([], dtype=int)
         folds.append(Fold(f"fold{k}", train, dev, test))
@@ -87,26 +96,45 @@ def make_folds(
 
 
 def _grouped_holdout(
-    frame: pd.DataFrame, rows: np.ndarray, size: float, seed: int
+    frame: pd.DataFrame, rows: np.ndarray, size: float, seed: int, asked: tuple[str, float]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Hold out about `size` of `rows`, whole documents only, stratified by label."""
+    """Hold out about `size` of `rows`, whole documents only, stratified by label.
+
+    `asked` is the part and the setting behind `size` (("dev", split.dev_size)), for messages.
+    At least one document is held out: where `size` is less than one document, one is.
+    """
+    part, value = asked
+    setting = f"split.{part}_size={value}"
+    n_docs = frame["doc_id"].iloc[rows].nunique()
+    documents = "the data has" if part == "test" else "the test split leaves"
+    if n_docs < 2:
+        fix = (
+            "use split.dev_size=0 (no dev split), or split=kfold with fewer folds"
+            if part == "dev"
+            else "give the records their documents (data.columns.doc_id), or a `split` column"
+        )
+        raise DataError(
+            f"{setting} holds out whole documents for {part}, but {documents} only {n_docs} "
+            f"document to split; {fix}."
+        )
     n_splits = max(2, round(1 / size))
-    _check_groups(frame, rows, n_splits)
+    if n_docs < n_splits:
+        log.warning(
+            "%s: %s only %d documents, too few to hold out that share for %s; one document "
+            "(%.0f%%) is held out instead",
+            setting,
+            documents,
+            n_docs,
+            part,
+            100 / n_docs,
+        )
+        n_splits = n_docs
     subset = frame.iloc[rows]
     splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
         keep, held = next(splitter.split(subset, subset["label"], groups=subset["doc_id"]))
     return rows[keep], rows[held]
-
-
-def _check_groups(frame: pd.DataFrame, rows: np.ndarray, n_splits: int) -> None:
-    n_docs = frame["doc_id"].iloc[rows].nunique()
-    if n_docs < n_splits:
-        raise DataError(
-            f"Only {n_docs} documents to split into {n_splits} parts; a split by document "
-            "needs more documents (or a smaller number of folds / larger split sizes)."
-        )
 
 
 def _check_sizes(test_size: float, dev_size: float) -> None:

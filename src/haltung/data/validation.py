@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -28,11 +29,14 @@ class Problem:
 def check_columns(raw: pd.DataFrame, spec: DataSpec, source: str) -> list[Problem]:
     """Every required record field must have its column in the file."""
     present = [c for c in raw.columns if c != _WHERE]
+    glued = _glued_header(present)
     problems = []
     for name in REQUIRED:
         column = spec.column(name)
         if column is None and name in GENERATED_WHEN_NULL:
             continue
+        if column not in raw.columns and glued:
+            return [Problem(source, "line 1", name, f"column '{column}' is missing: {glued}")]
         if column not in raw.columns:
             problems.append(
                 Problem(
@@ -45,6 +49,26 @@ def check_columns(raw: pd.DataFrame, spec: DataSpec, source: str) -> list[Proble
                 )
             )
     return problems
+
+
+def _glued_header(present: list[str]) -> str:
+    """Why a delimited file reads as one column whose name holds another separator (a German
+    Excel CSV: `id;doc_id;text`), and the setting that reads it; "" when it does not."""
+    if len(present) != 1:
+        return ""
+    for sep, shown, key, value in (
+        (";", "';'", "delimiter", "';'"),
+        ("\t", "tabs", "format", "tsv"),
+        ("|", "'|'", "delimiter", "'|'"),
+        (",", "','", "delimiter", "','"),
+    ):
+        if sep in present[0]:
+            return (
+                f"the header '{present[0][:60]}' is read as one column: its fields are separated "
+                f"by {shown}. Set `{key}: {value}` in the data config, or add "
+                f'"++data.{key}={value}" to the command'
+            )
+    return ""
 
 
 def check_records(frame: pd.DataFrame, labels: tuple[str, ...]) -> list[Problem]:
@@ -106,3 +130,20 @@ def data_warnings(frame: pd.DataFrame, *, uses_actors: bool) -> list[str]:
             "map the actor column with data.columns.actor=<column> (or use a task without actors)"
         )
     return found
+
+
+def missing_classes(
+    gold: Iterable[str], averaged: Sequence[str], metric: str, where: str
+) -> str | None:
+    """A warning when a scored split has no rows of a class that `metric` averages: that class
+    scores 0, so the metric cannot reach 1 (F_stance without *evasive* rows: at most 0.667)."""
+    present = set(gold)
+    missing = [label for label in averaged if label not in present]
+    if not present or not missing:  # an empty split is an error of its own
+        return None
+    ceiling = (len(averaged) - len(missing)) / len(averaged)
+    names = ", ".join(f"'{label}'" for label in missing)
+    return (
+        f"{where} has no {names} rows: {metric} averages the F1 of {', '.join(averaged)}, and a "
+        f"class without rows scores 0, so {metric} there is at most {ceiling:.3f}"
+    )
