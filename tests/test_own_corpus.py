@@ -219,7 +219,7 @@ def test_validate_data_reads_a_data_config_outside_the_repository(tmp_path):
     )
     done = run_in_process("haltung", "validate-data", "--data", str(config), "--task", "sentiment")
     assert done.returncode == 0, done.stderr
-    assert "data config 'mine'" in done.stdout and "records: 45" in " ".join(done.stdout.split())
+    assert "data 'mine'" in done.stdout and "records: 45" in " ".join(done.stdout.split())
     # an override after the options changes the file's config, and a wrong one is named
     done = run_in_process(
         "haltung", "validate-data", "--data", str(config), "--task", "sentiment",

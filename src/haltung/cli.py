@@ -297,12 +297,12 @@ def _validate_data(args: argparse.Namespace) -> int:
 
     cfg = _data_config(args)
     task = Task.from_config(cfg.task)
-    dataset = load_data(cfg.data, task.labels)
+    dataset = load_data(cfg.data, task.labels, cfg.task.get("test_sets") or {})
     frame = dataset.frame
     console = Console(soft_wrap=True)
     where = cfg.data.get("path") or " + ".join(frame["corpus"].unique())
     console.print(
-        f"[bold green]valid[/bold green]: {where} (data config '{cfg.data.name}',"
+        f"[bold green]valid[/bold green]: {where} (data '{dataset.name}',"
         f" task '{task.name}')"
     )
     console.print(
