@@ -405,6 +405,17 @@ def test_html_report_groups_by_entity_and_leaves_actorless_rows_uncoloured():
                 "",
             ),
             ("d", 4, "VERWANDTE GESCHICHTEN", "", "", "none", 1.0, NO_ACTOR),
+            # the actor finder ignores the soft hyphen; the mark still finds the word
+            (
+                "d",
+                5,
+                "Der Bundes\u00adkanzler lobte ihn.",
+                "Bundeskanzler",
+                "",
+                "supportive",
+                0.8,
+                "",
+            ),
         ],
         columns=COLUMNS,
     )
@@ -421,6 +432,7 @@ def test_html_report_groups_by_entity_and_leaves_actorless_rows_uncoloured():
     assert "<td>Rutte</td>" not in table and "Generalsekretär" not in table
     assert "<span class='a'>Verbündeten</span>" in page  # marked whole, never cut
     assert "Verbündete</span>n" not in page
+    assert "<span class='a'>Bundes\u00adkanzler</span>" in page
     assert "style='background:transparent' title='no actor found'>VERWANDTE" in page
 
 

@@ -18,6 +18,8 @@ from typing import Any, NamedTuple, TextIO
 
 import pandas as pd
 
+from haltung.text.actors.tokens import INVISIBLE
+
 #: The keys of `about` the page shows, in order, with their captions.
 ABOUT = {
     "model": "model",
@@ -199,8 +201,14 @@ def _actor_pattern(actor: str) -> re.Pattern | None:
         return None
     return re.compile(
         r"(?<![\w>])"
-        + r"\s+".join(re.escape(_stem(word)) + _ENDINGS + r"(?![\w<])" for word in words)
+        + r"\s+".join(_loose(_stem(word)) + _ENDINGS + r"(?![\w<])" for word in words)
     )
+
+
+def _loose(word: str) -> str:
+    """`word` as a pattern that lets invisible characters (a soft hyphen: „Bundes\u00adkanzler“)
+    stand between its letters, as the actor finder ignores them."""
+    return f"[{INVISIBLE}]*".join(re.escape(char) for char in word)
 
 
 _ENDINGS = "(?:e|en|er|es|em|n|s|ns)?"

@@ -14,7 +14,8 @@ _TOKEN_RE = re.compile(
 _DATELINE_END = frozenset({"–", "—", "-"})
 # Soft hyphen, zero-width space / (non-)joiner, word joiner, BOM and direction marks: invisible
 # in print, they must not split or end a word.
-_INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+INVISIBLE = "\u00ad\u200b-\u200f\u2060-\u2064\ufeff"  # a character class's inside
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 _OPENS_BEFORE = frozenset("([{/–—-:")
 _CLOSES_AFTER = frozenset(".,;:!?)]}–—-…/")
 
