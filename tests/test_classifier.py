@@ -15,7 +15,7 @@ import pytest
 from haltung import StanceClassifier
 from haltung.config import compose
 from haltung.data import DataSpec, load_dataset
-from haltung.errors import HaltungError, ModelLoadError
+from haltung.errors import HaltungError, ModelLoadError, TrackingError
 from haltung.models import ActorText, build_estimator
 from haltung.models.predict import aligned_proba
 from haltung.tracking.pyfunc import save_model_folder
@@ -121,11 +121,14 @@ def test_frames_series_and_empty_input(model_dir):
     assert np.allclose(by_frame.to_numpy(), expected.to_numpy())
     assert clf.predict(frame) == clf.predict(texts, ["Gewerkschaft", ""])
     assert list(clf.predict_proba(pd.Series(texts, index=["a", "b"])).index) == ["a", "b"]
+    assert clf.predict(frame.convert_dtypes()) == clf.predict(frame)  # pd.NA: no actor
+    assert clf.predict(t for t in texts) == clf.predict(texts)  # any iterable of texts
     assert clf.predict([]) == []
     assert list(clf.predict_proba([]).columns) == list(STANCE)
     for bad, message in [
         (None, "Cannot classify NoneType"),
         (42, "Cannot classify int"),
+        (b"Gut.", "Cannot classify bytes"),
         (pd.DataFrame({"satz": texts}), "no `text` column"),
     ]:
         with pytest.raises(HaltungError, match=message):
@@ -201,6 +204,13 @@ def test_saving_over_an_earlier_model_folder_replaces_it_only_when_complete(
         save_model_folder(_Unsaveable(), STANCE, folder, example, {"model": "third"})
     assert StanceClassifier.load(folder).info["model"] == "second"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+    own = tmp_path / "notes"  # a folder of the user's, not a model: never replaced
+    own.mkdir()
+    (own / "todo.txt").write_text("keep me")
+    with pytest.raises(TrackingError, match="is not a haltung model folder: it is left"):
+        save_model_folder(estimator, STANCE, own, example, {"model": "fourth"})
+    assert [p.name for p in own.iterdir()] == ["todo.txt"]
 
 
 class _Unsaveable:

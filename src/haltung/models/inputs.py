@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,7 @@ def as_input_frame(
     index = texts.index if isinstance(texts, pd.Series) else None
     if isinstance(texts, str):
         texts = [texts]
-    elif isinstance(texts, Sequence | pd.Series | np.ndarray):
+    elif isinstance(texts, Iterable) and not isinstance(texts, bytes | Mapping):
         texts = list(texts)
     else:
         raise HaltungError(
@@ -90,10 +90,15 @@ def _aligned(values: str | Sequence[str] | None, n: int, name: str) -> list[str]
         return [""] * n
     if isinstance(values, str):
         return [values] * n
-    values = ["" if v is None or v != v else str(v) for v in values]  # None, NaN: no value
+    values = ["" if _missing(v) else str(v) for v in values]
     if len(values) != n:
         raise HaltungError(f"Got {n} texts but {len(values)} {name}; give one per text.")
     return values
+
+
+def _missing(value: object) -> bool:
+    """None, NaN or pandas' NA: no value."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 class ActorText(TransformerMixin, BaseEstimator):

@@ -17,9 +17,16 @@ from typing import Any
 
 import pandas as pd
 
+from haltung.errors import ModelLoadError, TrackingError
 from haltung.models.inputs import as_input_frame
 from haltung.models.predict import labels_from_proba
-from haltung.models.saved import LoadedModel, read_payload, write_payload
+from haltung.models.saved import (
+    META_FILE,
+    LoadedModel,
+    payload_dir,
+    read_payload,
+    write_payload,
+)
 
 ARTIFACT_NAME = "model"
 log = logging.getLogger(__name__)
@@ -131,10 +138,22 @@ def save_model_folder(
         written = Path(tmp) / path.name
         mlflow.pyfunc.save_model(str(written), **_model_kwargs(payload, labels, input_example))
         if path.exists():
+            if not _is_model_folder(path):
+                raise TrackingError(
+                    f"{path} exists and is not a haltung model folder: it is left as it is. "
+                    "Choose another output folder (hydra.run.dir=…)."
+                )
             log.warning("Replacing the model folder %s an earlier run left there", path)
             path.rename(Path(tmp) / "replaced")  # removed with `tmp`
         written.rename(path)
     return path
+
+
+def _is_model_folder(path: Path) -> bool:
+    try:
+        return (payload_dir(path) / META_FILE).is_file()
+    except ModelLoadError:
+        return False
 
 
 # What a saved folder's MLmodel says about the model itself; the rest (run, logged model id,
