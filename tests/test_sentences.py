@@ -232,6 +232,14 @@ def test_a_period_glued_to_a_number_never_ends_a_sentence(texts, text):
     assert texts(text) == [text]
 
 
+def test_a_year_glued_to_the_next_sentence_still_ends_one(texts):
+    """A space lost in scraping ("2020.Die") is not an abbreviation glued to a number."""
+    assert texts("Sie endete im Jahr 2020.Die Regierung trat zurück.") == [
+        "Sie endete im Jahr 2020.",
+        "Die Regierung trat zurück.",
+    ]
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [

@@ -363,13 +363,19 @@ _RULES = {"ordinal": _number_ends, "abbreviation": _abbreviation_ends, "date": _
 
 
 def _glued_period(token: _Token, line: str) -> bool:
-    """A period with a digit right after it ("BA.4", "Abs.2") or between a number and a word
-    ("5.Abs") never ends a sentence."""
+    """A period with a digit right after it ("BA.4", "Abs.2"), or between a number and an
+    abbreviation ("5.Abs.2"), never ends a sentence; "2020.Die Regierung" (a space lost in
+    scraping) still does."""
     if not token.text.endswith(".") or token.end >= len(line):
         return False
     after = line[token.end]
     before = line[token.end - 2] if token.end >= 2 else ""
-    return after.isdigit() or (after.isalpha() and before.isdigit())
+    return after.isdigit() or (
+        before.isdigit() and bool(_GLUED_ABBREVIATION.match(line, token.end))
+    )
+
+
+_GLUED_ABBREVIATION = re.compile(r"[^\W\d_]{1,4}\.")
 
 
 def _omission_mark(tokens: list[_Token], i: int) -> bool:
