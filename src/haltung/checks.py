@@ -6,6 +6,7 @@ one-paragraph `ConfigError`s before data is loaded or an MLflow run exists.
 
 from __future__ import annotations
 
+import re
 import string
 from typing import Any
 
@@ -87,13 +88,14 @@ def check_estimator(estimator: Any, name: str) -> None:
             raise ConfigError(f"model '{name}': {err}") from None
 
 
-# The format strings models join their inputs with (parameter: its name in conf/model/, the
-# fields it may use, those it must use).
+# The format strings models join their inputs with (parameter: the name its config gives it,
+# the fields it may use, those it must use).
 _TEMPLATES = {
     "template": ("actor_template", {"actor", "text"}, {"text"}),  # ActorText's
     "actor_template": ("actor_template", {"actor", "text"}, {"text"}),
     "context_template": ("context_template", {"input", "context"}, {"input", "context"}),
 }
+_FIELD_NAME = re.compile(r"[^.\[]*")  # "actor" of "actor[0]" or "actor.upper"
 
 
 def _check_templates(part: Any, name: str) -> None:
@@ -102,10 +104,11 @@ def _check_templates(part: Any, name: str) -> None:
     params = part.get_params(deep=False) if hasattr(part, "get_params") else {}
     for key, (setting, allowed, needed) in _TEMPLATES.items():
         value = params.get(key)
-        if value is None:
+        if not value:  # None or "": the input goes in alone
             continue
         try:
-            fields = {f for _, f, _, _ in string.Formatter().parse(str(value)) if f is not None}
+            parsed = string.Formatter().parse(str(value))
+            fields = {_FIELD_NAME.match(f).group() for _, f, _, _ in parsed if f is not None}
         except ValueError as err:
             fields, problem = set(), f"is not a format string ({err})"
         else:
@@ -119,7 +122,7 @@ def _check_templates(part: Any, name: str) -> None:
             )
         if problem:
             fill = " and ".join(f"{{{f}}}" for f in sorted(allowed))
-            raise ConfigError(f"model.{setting}={value!r} {problem} (it may use {fill}).")
+            raise ConfigError(f"model '{name}': {setting}={value!r} {problem} (it may use {fill}).")
 
 
 def _parts(estimator: Any):
