@@ -213,6 +213,23 @@ def test_failing_job_is_marked_failed_and_the_sweep_goes_on(store):
     )
 
 
+def test_a_sweep_into_an_earlier_sweeps_folder_counts_only_its_own_jobs(store, tmp_path):
+    """The earlier sweep's job folders are not jobs of this one that never logged a run."""
+    sweep = [
+        "-m",
+        *store["overrides"],
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+        "model=majority",
+        "~task.test_sets",
+        "evaluation.bootstrap_samples=0",
+    ]
+    assert run_script("haltung-train", *sweep, "seed=1,2,3").returncode == 0
+    assert run_script("haltung-train", *sweep, "seed=1").returncode == 0
+    parents = [r for r in runs(store["uri"]) if "mlflow.parentRunId" not in r.data.tags]
+    assert [p.info.status for p in parents] == ["FINISHED", "FINISHED"]
+    assert not [p for p in parents if "error" in p.data.tags]
+
+
 def test_kfold_and_sentiment_task(store):
     done = run_in_process(
         "haltung-train",

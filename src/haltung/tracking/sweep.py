@@ -161,7 +161,7 @@ class SweepCallback(Callback):
         try:
             close_children(client, run_id)
             summary, failed = summarise(client, run_id)
-            unstarted = jobs_without_run(client, run_id, self.sweep_dir)
+            unstarted = 0 if stopped else jobs_without_run(client, run_id, self.sweep_dir)
             if stopped:
                 status, tags = "KILLED", {"error": f"sweep stopped by {stopped}"}
             elif failed or unstarted:
@@ -181,18 +181,30 @@ class SweepCallback(Callback):
 
 
 def jobs_without_run(client: Any, parent_run_id: str, sweep_dir: str | None) -> int:
-    """How many of the sweep's jobs (its numbered folders) logged no run: they failed in the
-    checks before a run starts."""
+    """How many of this sweep's jobs logged no run: they stopped in the checks before a run
+    starts. A job is a numbered folder of the sweep written since the parent run began (an
+    earlier sweep into the same folder does not count); its run may be in any experiment."""
+    from mlflow.entities import ViewType
+
+    parent = client.get_run(parent_run_id)
     if not sweep_dir or not Path(sweep_dir).is_dir():
         return 0
-    jobs = sum(p.is_dir() and p.name.isdigit() for p in Path(sweep_dir).iterdir())
-    parent = client.get_run(parent_run_id)
+    began = parent.info.start_time / 1000
+    jobs = [
+        p
+        for p in Path(sweep_dir).iterdir()
+        if p.name.isdigit() and (p / ".hydra").is_dir() and (p / ".hydra").stat().st_mtime >= began
+    ]
+    if not jobs:
+        return 0
+    experiments = client.search_experiments(view_type=ViewType.ALL)
     children = client.search_runs(
-        [parent.info.experiment_id],
+        [e.experiment_id for e in experiments],
         filter_string=f"tags.mlflow.parentRunId = '{parent_run_id}'",
+        run_view_type=ViewType.ALL,
         max_results=10_000,
     )
-    return max(0, jobs - len(children))
+    return max(0, len(jobs) - len(children))
 
 
 def close_children(client: Any, parent_run_id: str) -> None:
