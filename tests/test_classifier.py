@@ -181,7 +181,7 @@ def test_unreachable_tracking_server_is_a_clear_error():
 @pytest.mark.parametrize("form", ["{}", "file://{}"])
 def test_a_folder_is_not_a_tracking_store(tmp_path, form):
     """MLflow 3 refuses folder stores; the error says which SQLite URI to use instead."""
-    with pytest.raises(ModelLoadError, match=rf"not a tracking store.*sqlite:///{tmp_path}/mlflow"):
+    with pytest.raises(ModelLoadError, match=rf"is a folder or file path.*sqlite:///{tmp_path}/mlflow"):
         StanceClassifier.load("runs:/0123456789abcdef/model", tracking_uri=form.format(tmp_path))
 
 

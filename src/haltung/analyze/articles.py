@@ -122,20 +122,18 @@ def _read_text(path: Path, encoding: str) -> str:
 def _read_jsonl(
     name: str | Path, records: Iterable[tuple[int, dict]], stem: str, skipped: Skipped
 ) -> Iterator[Article]:
-    lines: dict[str, int] = {}  # article id → its line, for the message of a skipped one
+    line = 0  # of the article just read: a skipped one is reported before the next is read
 
     def articles() -> Iterator[Article]:
-        for number, record in records:
+        nonlocal line
+        for line, record in records:
             if not isinstance(record.get("text"), str):
-                raise DataError(f"{name}, line {number}: expected an object with a `text` string.")
+                raise DataError(f"{name}, line {line}: expected an object with a `text` string.")
             given = record.get("id")
-            doc_id = f"{stem}-{number}" if given is None or given == "" else str(given)
-            lines[doc_id] = number
+            doc_id = f"{stem}-{line}" if given is None or given == "" else str(given)
             yield Article(doc_id, record["text"])
 
-    yield from _non_empty(
-        articles(), lambda a: f"{name}, line {lines[a.id]} (id {a.id!r})", skipped, name
-    )
+    yield from _non_empty(articles(), lambda a: f"{name}, line {line} (id {a.id!r})", skipped, name)
 
 
 def _read_stdin(encoding: str, skipped: Skipped) -> Iterator[Article]:

@@ -118,8 +118,9 @@ def check_store(uri: str, timeout: float = 5.0, *, create: bool = True) -> None:
         folder = Path(uri.removeprefix("file://").removeprefix("file:")).expanduser().resolve()
         database = folder / "mlflow.db" if folder.is_dir() else folder.with_suffix(".db")
         raise TrackingError(
-            f"{uri} is a folder or file path, not a tracking store: MLflow 3 no longer tracks "
-            f"into folders. Use a SQLite store, e.g. sqlite:///{database}, or a server URL."
+            f"{uri} is a folder or file path: haltung tracks into a SQLite store or a tracking "
+            f"server. Use e.g. sqlite:///{database} (`mlflow migrate-filestore` moves runs an "
+            "MLflow folder store holds into one), or a server URL."
         )
 
 
