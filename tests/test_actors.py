@@ -522,15 +522,15 @@ def test_detection_time_is_linear_in_the_mentions_of_one_actor(detector):
         "Die Ministerin widersprach.",
     ]
 
-    def best_of_3(copies: int) -> float:
+    def best_of_5(copies: int) -> float:  # best of 5: one pause of a busy machine is no signal
         document, times = paragraph * copies, []
-        for _ in range(3):
+        for _ in range(5):
             started = time.perf_counter()
             detector.entities(detector.detect(document))
             times.append(time.perf_counter() - started)
         return min(times)
 
-    assert best_of_3(240) <= 5 * best_of_3(60)  # about 10 KB and 40 KB
+    assert best_of_5(240) <= 5 * best_of_5(60)  # about 10 KB and 40 KB
 
 
 def test_missing_spacy_model_is_a_config_error(monkeypatch):
