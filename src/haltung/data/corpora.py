@@ -103,21 +103,21 @@ def _same_path(a: object, b: object) -> bool:
     )
 
 
-def corpus_hashes(cfg: Mapping[str, Any]) -> set[str]:
-    """The SHA-256 of each file of a corpus config (none when its path is not there)."""
+def holds(dataset: Dataset, cfg: Mapping[str, Any]) -> bool:
+    """Whether `dataset` was read from every file of the corpus `cfg` (same content). A file
+    the dataset was read from is not read again: its hash is known."""
     path = Path(str(cfg.get("path") or "")).expanduser()
     if not str(cfg.get("path") or "") or not path.exists():
-        return set()
+        return False
+    read = {str(Path(p).resolve()): digest for p, digest in dataset.files.items()}
     try:
-        return {hashlib.sha256(f.read_bytes()).hexdigest() for f in data_files(path)}
+        theirs = {
+            read.get(str(f.resolve())) or hashlib.sha256(f.read_bytes()).hexdigest()
+            for f in data_files(path)
+        }
     except (DataError, OSError):
-        return set()
-
-
-def holds(dataset: Dataset, cfg: Mapping[str, Any]) -> bool:
-    """Whether `dataset` was read from every file of the corpus `cfg` (same content)."""
-    theirs = corpus_hashes(cfg)
-    return bool(theirs) and theirs <= set(dataset.files.values())
+        return False
+    return theirs <= set(dataset.files.values())
 
 
 def path_name(path: Path, taken: set[str]) -> str:
